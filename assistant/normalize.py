@@ -1,0 +1,242 @@
+"""Normalize text extracted from PDFs, keeping a map back to the original.
+
+What it repairs:
+
+* lines broken mid-sentence are rejoined, with no space ever inserted between two CJK characters;
+* spaces the layout put between CJK characters are removed (主 要 代 表 药 物 → 主要代表药物);
+* words split by a hyphenation mark (⁃, ‐, soft hyphen) at a line end are rejoined;
+* running headers, footers and page-number lines are dropped;
+* control characters and terminal escape sequences are dropped.
+
+Every character of the normalized text is either copied from the original or is a single space or
+newline standing for whitespace there. ``origin[i]`` is the offset in the original of normalized
+character ``i``; it is strictly increasing, so any normalized span maps back to one original span.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from . import structure
+
+HYPHENS = "\u2043\u2010\u00ad"
+"""Hyphenation marks that PDF extraction leaves at line ends (⁃ ‐ and the soft hyphen)."""
+TERMINALS = "。！？!?；;…"
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?")
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff\u00ad]")
+
+_NOISE_PATTERNS = [
+    re.compile(p)
+    for p in (
+        r"^[\s−\-–—_]*\d{1,4}[\s−\-–—_]*$",  # page numbers: "−− 45", "12", "- 3 -"
+        r"^[\s−\-–—]*(第\s*\d+\s*页|Page\s+\d+(\s+of\s+\d+)?)[\s−\-–—]*$",
+        r"\d{4}\s*年\s*\d{1,2}\s*月\s*第\s*\d+\s*卷\s*第\s*\d+\s*期",  # journal running header
+        r"\bVol\.?\s*\d+\s*,\s*No\.?\s*\d+",
+        r"^\s*DOI\s*[:：]",
+        r"^\s*文章编号\s*[:：]",
+        r"^\s*[★☆*]?\s*(基金项目|作者简介|通信作者|通讯作者|收稿日期|修回日期)\s*[:：]",
+        r"(公网安备|ICP\s*备|ICP证)",
+        r"^\s*(排版编辑|责任编辑|本文编辑|编辑)\s*[:：]",
+        r"^\s*(版权所有|Copyright\s*©)",
+        r"^\s*[\u4e00-\u9fff](\s+[\u4e00-\u9fff]){1,3}\s*$",  # spaced column label: "综 述"
+    )
+]
+
+
+def is_cjk(ch: str) -> bool:
+    """CJK ideographs, CJK punctuation and full-width forms: characters never separated by spaces."""
+    o = ord(ch)
+    return (
+        0x4E00 <= o <= 0x9FFF
+        or 0x3400 <= o <= 0x4DBF
+        or 0x3000 <= o <= 0x303F
+        or 0xFF00 <= o <= 0xFFEF
+        or 0xF900 <= o <= 0xFAFF
+        or 0x20000 <= o <= 0x2FA1F
+        or 0x3040 <= o <= 0x30FF
+        or 0xAC00 <= o <= 0xD7AF
+    )
+
+
+def display_width(text: str) -> int:
+    return sum(2 if is_cjk(ch) else 1 for ch in text)
+
+
+@dataclass
+class Line:
+    """One cleaned line of the original."""
+
+    number: int
+    """1-based line number in the original."""
+    end: int
+    """Offset of the line terminator (or end of text) in the original."""
+    chars: list[str]
+    origin: list[int]
+    trailing_space: bool
+    indented: bool
+    raw: str
+    """The line with whitespace runs collapsed, before CJK spacing was repaired."""
+
+    @property
+    def text(self) -> str:
+        return "".join(self.chars)
+
+
+@dataclass(frozen=True)
+class Block:
+    """A heading or paragraph in the normalized text."""
+
+    kind: str
+    """``heading``, ``label`` (e.g. 摘要/Abstract), ``caption`` or ``para``."""
+    start: int
+    end: int
+    level: int = 0
+    number: str = ""
+    """Section number of a numbered heading, e.g. ``"2.4"``."""
+    name: str = ""
+    """Heading text without its number."""
+
+
+@dataclass(frozen=True)
+class Normalized:
+    source: str
+    text: str
+    origin: tuple[int, ...]
+    blocks: tuple[Block, ...]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original ``(start, end)`` of the normalized span ``text[start:end]`` (end exclusive)."""
+        if end <= start:
+            raise ValueError("empty span")
+        return self.origin[start], self.origin[end - 1] + 1
+
+
+def clean_line(src: str, start: int, end: int, number: int) -> Line:
+    """Drop control characters, collapse whitespace, and remove spaces between CJK characters."""
+    segment = src[start:end]
+    kept: list[tuple[str, int]] = []
+    pos = 0
+    for m in _ANSI.finditer(segment):
+        kept.extend((ch, start + i) for i, ch in enumerate(segment[pos : m.start()], pos))
+        pos = m.end()
+    kept.extend((ch, start + i) for i, ch in enumerate(segment[pos:], pos))
+    kept = [(ch, i) for ch, i in kept if not _INVISIBLE.match(ch)]
+
+    indented = bool(kept) and (kept[0][0] == "\u3000" or (len(kept) > 1 and kept[0][0] == kept[1][0] == " "))
+    chars: list[str] = []
+    origin: list[int] = []
+    pending: int | None = None  # origin of a whitespace run not yet emitted
+    for ch, i in kept:
+        if ch.isspace():
+            if pending is None:
+                pending = i
+            continue
+        if pending is not None and chars and not (is_cjk(chars[-1]) and is_cjk(ch)):
+            chars.append(" ")
+            origin.append(pending)
+        pending = None
+        chars.append(ch)
+        origin.append(i)
+    raw = " ".join("".join(ch for ch, _ in kept).split())
+    return Line(number, end, chars, origin, trailing_space=pending is not None, indented=indented, raw=raw)
+
+
+def split_lines(src: str) -> list[Line]:
+    lines: list[Line] = []
+    start = 0
+    number = 1
+    while start <= len(src):
+        nl = src.find("\n", start)
+        end = len(src) if nl < 0 else nl
+        lines.append(clean_line(src, start, end, number))
+        if nl < 0:
+            break
+        start = nl + 1
+        number += 1
+    return lines
+
+
+def is_noise(text: str, repeats: Counter[str]) -> bool:
+    """Running headers, footers, page numbers and footnote boilerplate."""
+    if any(p.search(text) for p in _NOISE_PATTERNS):
+        return True
+    return len(text) < 80 and repeats[text] >= 3 and not structure.numbered_heading(text)
+
+
+def wrap_width(lines: list[Line]) -> int | None:
+    """The width the text was wrapped at, or None when each line is a paragraph."""
+    widths = sorted(display_width(ln.text) for ln in lines if len(ln.chars) >= 8)
+    if len(widths) < 8:
+        return None
+    top = widths[int(len(widths) * 0.8)]
+    near = sum(1 for w in widths if abs(w - top) <= 0.15 * top)
+    return top if near >= 0.4 * len(widths) else None
+
+
+def _joiner(a: Line, b: Line, width: int | None) -> str | None:
+    """How to join line ``b`` after ``a``: a separator, or None for a paragraph break."""
+    last, first = a.chars[-1], b.chars[0]
+    if last in HYPHENS and first.isalpha():
+        return ""
+    if b.indented or width is None:
+        return None
+    if last in TERMINALS or (last == "." and not a.text.endswith((" vs.", "et al.", " vs", "Fig.", "Tab."))):
+        if display_width(a.text) < 0.8 * width:
+            return None
+    if is_cjk(last) and is_cjk(first):
+        return ""
+    if last in "-/" and not a.trailing_space:
+        return ""
+    if (last.isalnum() or last in ",.;:)%") and (first.isalnum() or first in "(") or a.trailing_space:
+        return " "
+    return ""
+
+
+def normalize(src: str) -> Normalized:
+    """Normalize a decoded document. The result maps every character back to ``src``."""
+    lines = [ln for ln in split_lines(src) if ln.chars]
+    repeats = Counter(ln.raw for ln in lines)
+    lines = [ln for ln in lines if not is_noise(ln.raw, repeats)]
+    width = wrap_width(lines)
+    kinds = structure.classify(lines, width)
+
+    out: list[str] = []
+    origin: list[int] = []
+    blocks: list[Block] = []
+    block_start = 0
+    info: structure.LineKind | None = None
+    prev: Line | None = None
+
+    def close() -> None:
+        if info is not None and len(out) > block_start:
+            blocks.append(Block(info.kind, block_start, len(out), info.level, info.number, info.name))
+
+    for line, kind in zip(lines, kinds, strict=True):
+        chars, orig = line.chars, line.origin
+        sep: str | None = None
+        if prev is not None and info is not None and not kind.starts_block:
+            sep = _joiner(prev, line, width if info.kind == "para" else 0)
+            if info.kind != "para" and sep is None:
+                sep = " " if not (is_cjk(prev.chars[-1]) and is_cjk(chars[0])) else ""
+        if sep is None:
+            close()
+            if prev is not None:
+                out.append("\n")
+                origin.append(prev.end)
+            block_start = len(out)
+            info = kind
+        else:
+            if sep == "" and prev is not None and prev.chars[-1] in HYPHENS and chars[0].isalpha():
+                out.pop()
+                origin.pop()
+            elif sep:
+                out.append(sep)
+                origin.append(prev.end if prev is not None else orig[0])
+        out.extend(chars)
+        origin.extend(orig)
+        prev = line
+    close()
+    blocks = [b for b in blocks if b.end > b.start]
+    return Normalized(src, "".join(out), tuple(origin), tuple(blocks))

@@ -1,0 +1,194 @@
+"""The data that flows through the pipeline: documents, passages, hits and answers.
+
+Every record is a frozen dataclass so that it can be shared freely between threads (the TUI runs
+searches in workers) and compared in tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Document:
+    """A decoded source file under the seeds directory."""
+
+    path: str
+    """File path relative to the seeds directory, with forward slashes."""
+    text: str
+    """The decoded original text. Passage offsets index into this string."""
+    sha256: str
+    """Hash of the raw bytes, used to detect changes."""
+    encoding: str
+    """The encoding the file was decoded with."""
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrievable chunk of a document, with its exact place in the original file."""
+
+    id: int
+    doc: str
+    """File path relative to the seeds directory."""
+    title: str
+    section: str
+    """Section path, e.g. ``"1 内分泌治疗的作用机制 › 1.1 雌激素受体抑制剂"``."""
+    start: int
+    """Offset of the first character in the decoded original file."""
+    end: int
+    """Offset one past the last character: ``source[start:end]`` is the original span."""
+    line_start: int
+    """1-based line of ``start`` in the original file."""
+    line_end: int
+    """1-based line of the last character in the original file."""
+    text: str
+    """The normalized passage text shown to users."""
+    sentences: tuple[tuple[int, int], ...] = ()
+    """Sentence spans as ``(begin, end)`` offsets into :attr:`text`."""
+
+    @property
+    def key(self) -> str:
+        """A stable, human-readable citation key."""
+        return f"{self.doc}:{self.line_start}-{self.line_end}"
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["sentences"] = [list(s) for s in self.sentences]
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Passage:
+        values = dict(data)
+        values["sentences"] = tuple(tuple(s) for s in values.get("sentences", ()))
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Term:
+    """One weighted term of an expanded query."""
+
+    text: str
+    weight: float
+    source: str
+    """Where the term came from: ``query``, ``glossary``, ``user``, ``dictionary`` or ``context``."""
+    origin: str = ""
+    """The query words it translates, for expansions."""
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question after analysis: language, simplified form and weighted expansion."""
+
+    question: str
+    """The question as asked (after cleaning and truncation)."""
+    language: str
+    """``"zh"`` or ``"en"``."""
+    text: str
+    """The text that is searched (Simplified Chinese, follow-up context added)."""
+    terms: tuple[Term, ...]
+    """Weighted sparse terms: the query's own terms and their expansions."""
+    notices: tuple[str, ...] = ()
+
+    @property
+    def expansions(self) -> tuple[Term, ...]:
+        return tuple(t for t in self.terms if t.source != "query")
+
+    def describe(self) -> str:
+        """What the query was expanded to, for people."""
+        extra = [t for t in self.expansions if t.source != "context"]
+        if not extra:
+            return self.text
+        shown = " ".join(f"{t.text}^{t.weight:.2g}" for t in extra[:24])
+        return f"{self.text} ⇒ {shown}"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A passage retrieved for a query, with its fused score."""
+
+    passage: Passage
+    score: float
+    dense: float | None = None
+    sparse: float | None = None
+
+
+@dataclass(frozen=True)
+class Hint:
+    """A gloss of a Chinese term found in a cited passage, for English readers."""
+
+    term: str
+    gloss: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A cited passage in an answer."""
+
+    rank: int
+    passage: Passage
+    score: float
+    best_sentence: tuple[int, int] | None
+    """Span of the sentence that best answers the question, as offsets into the passage text."""
+    hints: tuple[Hint, ...] = ()
+
+    @property
+    def marked_text(self) -> str:
+        """Passage text with the best sentence wrapped in 【 】."""
+        text = self.passage.text
+        if not self.best_sentence:
+            return text
+        b, e = self.best_sentence
+        return f"{text[:b]}【{text[b:e]}】{text[e:]}"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the assistant returns for one question."""
+
+    question: str
+    language: str
+    expanded_query: str
+    abstained: bool
+    citations: tuple[Citation, ...]
+    """The cited passages; when abstaining, the nearest passages (not endorsed as answers)."""
+    mode: str
+    searched: str = ""
+    """The text actually searched (differs from the question for follow-ups)."""
+    notices: tuple[str, ...] = field(default_factory=tuple)
+    timings: dict[str, float] = field(default_factory=dict, compare=False)
+    confidence: float = 0.0
+    """The evidence score abstention was decided on."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON shape of ``assistant ask --json``."""
+        return {
+            "question": self.question,
+            "language": self.language,
+            "expanded_query": self.expanded_query,
+            "abstained": self.abstained,
+            "confidence": round(self.confidence, 4),
+            "mode": self.mode,
+            "searched": self.searched,
+            "notices": list(self.notices),
+            "passages": [
+                {
+                    "rank": c.rank,
+                    "doc": c.passage.doc,
+                    "title": c.passage.title,
+                    "section": c.passage.section,
+                    "start": c.passage.start,
+                    "end": c.passage.end,
+                    "line_start": c.passage.line_start,
+                    "line_end": c.passage.line_end,
+                    "score": round(c.score, 6),
+                    "text": c.passage.text,
+                    "best_sentence": c.passage.text[c.best_sentence[0] : c.best_sentence[1]]
+                    if c.best_sentence
+                    else "",
+                    "hints": [{"term": h.term, "gloss": h.gloss} for h in c.hints],
+                }
+                for c in self.citations
+            ],
+        }

@@ -1,0 +1,71 @@
+"""Render answers for the terminal with rich.
+
+Document text is always added as plain :class:`rich.text.Text`, never parsed as markup, so a passage
+that contains "[bold]" or "[link=…]" is shown exactly as written.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.text import Text
+
+from .records import Answer, Citation
+
+ABSTAIN = "No passage in the documents answers this."
+
+
+def citation_text(c: Citation, width: int | None = None) -> Text:
+    p = c.passage
+    out = Text()
+    out.append(f"[{c.rank}] ", style="bold cyan")
+    out.append(p.title, style="bold")
+    if p.section:
+        out.append(" — ")
+        out.append(p.section, style="italic")
+    out.append("\n    ")
+    out.append(f"{p.doc}:{p.line_start}-{p.line_end}", style="green")
+    out.append(f"  score {c.score:.3f}\n    ", style="dim")
+    text = p.text
+    if c.best_sentence:
+        b, e = c.best_sentence
+        out.append(text[:b])
+        out.append(text[b:e], style="bold yellow")
+        out.append(text[e:])
+    else:
+        out.append(text)
+    if c.hints:
+        out.append("\n    Terms: ", style="dim")
+        for i, h in enumerate(c.hints):
+            if i:
+                out.append("; ", style="dim")
+            out.append(h.term)
+            out.append(f" = {h.gloss}", style="dim")
+    return out
+
+
+def answer_text(answer: Answer) -> Text:
+    out = Text()
+    out.append(answer.question, style="bold")
+    out.append(f"   ({answer.language}, {answer.mode})\n", style="dim")
+    if answer.searched and answer.searched != answer.question:
+        out.append("Searched: ", style="dim")
+        out.append(answer.searched + "\n")
+    out.append("Expanded: ", style="dim")
+    out.append(answer.expanded_query + "\n")
+    for notice in answer.notices:
+        out.append(f"Note: {notice}\n", style="magenta")
+    if answer.abstained:
+        out.append(f"\n{ABSTAIN}\n", style="bold red")
+        if answer.citations:
+            out.append("Nearest passages (not answers):\n", style="dim")
+    out.append("\n")
+    for c in answer.citations:
+        out.append_text(citation_text(c))
+        out.append("\n\n")
+    out.rstrip()
+    return out
+
+
+def print_answer(answer: Answer, console: Console | None = None) -> None:
+    console = console or Console(highlight=False, emoji=False)
+    console.print(answer_text(answer), markup=False, highlight=False, emoji=False)

