@@ -109,32 +109,25 @@ class Assistant:
         t1 = time.perf_counter()
         timings["analyse"] = t1 - t0
 
-        dense = sparse = None
+        vector = None
         if mode in ("hybrid", "dense"):
-            vector = self.embedder.encode_queries([query.text])[0]
+            vector = self.embedder.encode_queries([query.dense_text or query.text])[0]
             if vector.shape[0] != index.dense.dim:
                 raise IndexProblem("the embedding model's dimension differs from the index; rebuild it")
-            t2 = time.perf_counter()
-            timings["encode"] = t2 - t1
-            dense = index.dense.search(vector, retrieve.DEPTH)
-            timings["dense"] = time.perf_counter() - t2
+        t2 = time.perf_counter()
+        timings["encode"] = t2 - t1
+        weights = expander.weights(query) if mode in ("hybrid", "sparse") else None
+        candidates = retrieve.search(vector, weights, index.embeddings, index.dense.search, index.sparse,
+                                     index.chinese, self.settings)
+        hits = retrieve.collapse(candidates, index.passages, k)
         t3 = time.perf_counter()
-        if mode in ("hybrid", "sparse"):
-            sparse = index.sparse.search(expander.weights(query), retrieve.DEPTH)
-        t4 = time.perf_counter()
-        timings["sparse"] = t4 - t3
-
-        fused = retrieve.fuse(dense, sparse, self.settings)
-        hits = retrieve.collapse(fused, index.passages, k)
-        ids = [h.passage.id for h in hits[:3]]
-        ranking = retrieve.Ranking(
-            tuple(hits),
-            float(dense[1][0]) if dense is not None and len(dense[1]) else 0.0,
-            retrieve.coverage(query, index.sparse, ids),
-        )
+        timings["search"] = t3 - t2
+        dense_top = max((c[2] for c in candidates if c[2] is not None), default=0.0)
+        ranking = retrieve.Ranking(tuple(hits), dense_top,
+                                   retrieve.coverage(query, index.sparse, [h.passage.id for h in hits[:3]]))
         abstained = not hits or retrieve.confidence(ranking, mode) < self.settings.abstain_threshold
         cited = answer.citations(hits, query, expander)
-        timings["answer"] = time.perf_counter() - t4
+        timings["answer"] = time.perf_counter() - t3
         timings["total"] = time.perf_counter() - t0
         return Answer(
             question=query.question,

@@ -123,8 +123,11 @@ class Expander:
         terms: dict[str, Term] = {}
         for t in self.analyzer.terms(text):
             terms.setdefault(t, Term(t, 1.0, "query"))
+        translations: list[str] = []
         if self.settings.expand:
-            expansions = self._english_to_chinese(text) if language == "en" else self._chinese_to_english(text)
+            expansions, translations = (
+                self._english_to_chinese(text) if language == "en" else self._chinese_to_english(text)
+            )
             for term in expansions:
                 if term.text not in terms or terms[term.text].weight < term.weight:
                     terms[term.text] = term
@@ -134,7 +137,10 @@ class Expander:
             searched = f"{previous} {text}"
             for t in self.analyzer.terms(previous):
                 terms.setdefault(t, Term(t, 0.6, "context", previous))
-        return Query(cleaned.text, language, searched, tuple(terms.values()), cleaned.notices)
+        dense_text = searched
+        if self.settings.dense_gloss and translations and language == "en":
+            dense_text = f"{searched} ({' '.join(dict.fromkeys(translations))})"
+        return Query(cleaned.text, language, searched, tuple(terms.values()), cleaned.notices, dense_text)
 
     def weights(self, query: Query) -> dict[str, float]:
         """The sparse query: term → weight, for terms the index knows."""
@@ -170,9 +176,11 @@ class Expander:
         share = weight / math.sqrt(len(pieces))
         return [Term(p, share, source, origin) for p in pieces]
 
-    def _english_to_chinese(self, text: str) -> list[Term]:
+    def _english_to_chinese(self, text: str) -> tuple[list[Term], list[str]]:
+        """Chinese expansions of an English question, and the glossary translations found."""
         words = english_terms(text)
         out: list[Term] = []
+        translations: list[str] = []
         covered = [False] * len(words)
         s = self.settings
         # glossary phrases, longest first
@@ -183,11 +191,14 @@ class Expander:
                 entries = self._by_phrase.get(tuple(words[i : i + n]))
                 if not entries:
                     continue
+                covered[i : i + n] = [True] * n
+                if n == 1 and words[i] in self.vocab and all(e.abbr and fold(e.abbr) == words[i] for e in entries):
+                    continue  # the documents use the abbreviation itself (HER2, PFS): searching it is enough
                 for e in entries:
+                    translations.append(e.zh)
                     weight = s.glossary_weight * e.weight
                     out.extend(self._zh_terms(e.zh, weight, e.source if e.source != "note" else "glossary",
                                               " ".join(words[i : i + n])))
-                covered[i : i + n] = [True] * n
         # dictionary phrases for what the glossary did not cover
         for n in range(min(MAX_PHRASE, len(words)), 0, -1):
             for i in range(len(words) - n + 1):
@@ -201,19 +212,24 @@ class Expander:
                     out.extend(self._zh_terms(zh, weight, "dictionary", " ".join(words[i : i + n])))
                 if n > 1:
                     covered[i : i + n] = [True] * n
-        return out
+        return out, translations
 
-    def _chinese_to_english(self, text: str) -> list[Term]:
+    def _chinese_to_english(self, text: str) -> tuple[list[Term], list[str]]:
+        """English expansions of a Chinese question, Chinese synonyms found through English, and the
+        glossary translations found."""
         s = self.settings
         out: list[Term] = []
+        translations: list[str] = []
         compact = text.replace(" ", "")
         for zh, entries in self._by_zh.items():
             if len(zh) < 2 or zh not in compact:
                 continue
             for e in entries:
-                for w in english_terms(e.en) + ([fold(e.abbr)] if e.abbr else []):
-                    if w in self.vocab:
-                        out.append(Term(w, s.glossary_weight * e.weight, "glossary", zh))
+                translations.append(e.en or e.abbr)
+                pieces = [w for w in dict.fromkeys(english_terms(e.en) + ([fold(e.abbr)] if e.abbr else []))
+                          if w in self.vocab]
+                share = s.reverse_weight * s.glossary_weight * e.weight / math.sqrt(max(1, len(pieces)))
+                out.extend(Term(w, share, "glossary", zh) for w in pieces)
         for token in dict.fromkeys(self.analyzer.terms(text)):
             phrases = self._dict_zh.get(token)
             if not phrases:
@@ -221,6 +237,36 @@ class Expander:
             english = {w for p in phrases for w in p if w in self.vocab}
             if not english:
                 continue
-            weight = s.dictionary_weight / math.sqrt(len(english))
+            weight = s.reverse_weight * s.dictionary_weight / math.sqrt(len(english))
             out.extend(Term(w, weight, "dictionary", token) for w in sorted(english))
+        if s.pivot_weight > 0:
+            out.extend(self._pivot(text, compact))
+        return out, translations
+
+    def _pivot(self, text: str, compact: str) -> list[Term]:
+        """Chinese synonyms by way of English: 激素疗法 → "hormone therapy" → 内分泌治疗."""
+        gloss: list[str] = []
+        for word in self.analyzer.segment(text):
+            entries = self._by_zh.get(word)
+            if entries and entries[0].en:
+                gloss.append(entries[0].en)
+                continue
+            phrases = self._dict_zh.get(word) or [tuple(english_terms(s)) for s in _senses(word)]
+            first = next((p for p in phrases if p), None)
+            if first:
+                gloss.append(" ".join(first))
+        words = english_terms(" ".join(gloss))
+        out: list[Term] = []
+        for n in range(min(self._longest, len(words)), 0, -1):
+            for i in range(len(words) - n + 1):
+                for e in self._by_phrase.get(tuple(words[i : i + n]), ()):
+                    if e.zh.replace(" ", "") not in compact:
+                        out.extend(self._zh_terms(e.zh, self.settings.pivot_weight * e.weight, "synonym",
+                                                  " ".join(words[i : i + n])))
         return out
+
+
+def _senses(word: str) -> tuple[str, ...]:
+    from .glossary import cedict
+
+    return cedict().get(word, ()) if len(word) > 1 else ()

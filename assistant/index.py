@@ -78,6 +78,10 @@ class Index:
     dense: VectorIndex
     lexicon: Lexicon
     analyzer: Analyzer
+    embeddings: np.ndarray
+    """Passage vectors (memory-mapped), for exact scores of every fusion candidate."""
+    chinese: np.ndarray
+    """Per passage: True when it is mostly Chinese (the language groups of fusion)."""
 
 
 def embedder_id(name: str) -> str:
@@ -242,8 +246,20 @@ def load(build: store.Build, settings: Settings) -> Index:
         raise store.IndexProblem("the index parts disagree on the number of passages")
     if dense.dim != manifest["embedder"]["dim"]:
         raise store.IndexProblem("the dense index dimension does not match the manifest")
+    try:
+        embeddings = np.load(path / "embeddings.npy", mmap_mode="r", allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise store.IndexProblem(f"the index in {path} cannot be read ({exc.__class__.__name__})") from exc
+    if embeddings.shape != (len(passages), dense.dim):
+        raise store.IndexProblem("the stored embeddings do not match the passages")
     analyzer = Analyzer(words=lexicon.words, cache_dir=settings.index / "cache")
-    return Index(path, manifest, passages, sparse, dense, lexicon, analyzer)
+    chinese = np.array([is_chinese(p.text) for p in passages], dtype=bool)
+    return Index(path, manifest, passages, sparse, dense, lexicon, analyzer, embeddings, chinese)
+
+
+def is_chinese(text: str) -> bool:
+    """Whether a passage is mostly Chinese (over 30% CJK characters)."""
+    return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff") > 0.3 * len(text)
 
 
 def open_index(settings: Settings, embedder: Callable[[], Embedder], progress: Progress | None = None,

@@ -89,6 +89,8 @@ class Query:
     terms: tuple[Term, ...]
     """Weighted sparse terms: the query's own terms and their expansions."""
     notices: tuple[str, ...] = ()
+    dense_text: str = ""
+    """What is embedded for the dense side (the searched text, plus glossary translations)."""
 
     @property
     def expansions(self) -> tuple[Term, ...]:

@@ -40,16 +40,28 @@ class Settings:
     threads: int = 0
     """Threads for the embedder and FAISS; 0 means one per core."""
     # Retrieval tuning (chosen on the eval suite).
+    fusion: str = "zscore"
+    """``zscore`` (weighted sum of standardised scores) or ``rrf`` (reciprocal rank fusion)."""
+    fusion_alpha: float = 0.6
+    """Share of the dense score in z-score fusion (the rest is sparse)."""
+    language_balance: float = 0.7
+    """How much scores are standardised within each passage language rather than over all passages."""
     rrf_k: float = 20.0
-    """Reciprocal-rank-fusion constant."""
+    """Reciprocal-rank-fusion constant (``fusion=rrf``)."""
     dense_weight: float = 1.0
-    """Weight of the dense ranking in fusion."""
+    """Weight of the dense ranking in reciprocal rank fusion."""
     sparse_weight: float = 1.0
-    """Weight of the sparse ranking in fusion."""
+    """Weight of the sparse ranking in reciprocal rank fusion."""
     glossary_weight: float = 0.9
     """Weight of a glossary translation relative to an original query term."""
     dictionary_weight: float = 0.5
     """Weight of a general-dictionary translation before dividing among its senses."""
+    dense_gloss: bool = True
+    """Add glossary translations of the question to the text the dense side embeds."""
+    reverse_weight: float = 0.5
+    """Scale of English expansions of Chinese questions (the corpus is mostly Chinese)."""
+    pivot_weight: float = 0.5
+    """Weight of Chinese synonyms found by way of English (激素疗法 → hormone therapy → 内分泌治疗)."""
     abstain_threshold: float = 0.0
     """Answers whose confidence falls below this are reported as not found."""
     max_question_chars: int = 2000
@@ -63,9 +75,10 @@ class Settings:
             raw = os.environ.get(f"ASSISTANT_{f.name.upper()}")
             if raw is not None and raw != "":
                 values[f.name] = _coerce(f.name, f.type, raw)
+        kinds = {f.name: str(f.type) for f in fields(cls)}
         for name, value in overrides.items():
             if value is not None:
-                values[name] = value
+                values[name] = Path(value) if "Path" in kinds.get(name, "") and isinstance(value, str) else value
         settings = cls(**values)
         settings.validate()
         return settings
@@ -82,6 +95,8 @@ class Settings:
             raise SettingsError("k must be at least 1")
         if self.mode not in MODES:
             raise SettingsError(f"mode must be one of {', '.join(MODES)}")
+        if self.fusion not in ("zscore", "rrf"):
+            raise SettingsError("fusion must be zscore or rrf")
         if self.index_type not in ("auto", "flat", "hnsw", "ivf"):
             raise SettingsError("index type must be auto, flat, hnsw or ivf")
         if self.chunk_size < 16:
