@@ -11,7 +11,7 @@ import logging
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -74,41 +74,46 @@ def has_cjk(text: str) -> bool:
 
 
 class Analyzer:
-    """Terms for the sparse index. Custom words (e.g. mined glossary terms) keep jieba from splitting them."""
+    """Terms for the sparse index. Custom words (e.g. mined glossary terms) keep jieba from splitting them.
 
-    def __init__(self, words: Iterable[str] = (), cache_dir: Path | None = None, bigrams: bool = False) -> None:
+    ``bulk=True`` (index builds) loads jieba's whole dictionary into a dict once per process, which is
+    fastest for segmenting a corpus; otherwise (questions) the dictionary is read lazily from its
+    memory-mapped table, which costs nothing to load. Both give exactly the same words (see
+    :mod:`assistant.dictcache`).
+    """
+
+    def __init__(self, words: Iterable[str] = (), cache_dir: Path | None = None, bigrams: bool = False,
+                 bulk: bool = False) -> None:
         self.words = tuple(sorted(set(words)))
         self.bigrams = bigrams
+        self.bulk = bulk
         self._cache_dir = cache_dir
         self._jieba = None
+        self._prefetch: Callable[[str], None] | None = None
         self._lock = threading.Lock()
 
     def _tokenizer(self):  # type: ignore[no-untyped-def]
         with self._lock:
             if self._jieba is None:
-                import jieba
+                from .dictcache import tokenizer
 
-                jieba.setLogLevel(logging.WARNING)
-                tok = jieba.Tokenizer()
-                if self._cache_dir is not None:
-                    try:
-                        self._cache_dir.mkdir(parents=True, exist_ok=True)
-                        tok.tmp_dir = str(self._cache_dir)
-                    except OSError:
-                        pass
-                tok.initialize()
-                for word in self.words:
-                    if _CJK_RUN.fullmatch(word):
-                        tok.add_word(word, freq=2000)
-                self._jieba = tok
+                custom = [w for w in self.words if _CJK_RUN.fullmatch(w)]
+                self._jieba, self._prefetch = tokenizer(custom, self._cache_dir, self.bulk)
             return self._jieba
 
     def warm(self) -> None:
         """Load the segmenter now rather than on the first question."""
         self._tokenizer()
 
+    def _ready(self, text: str):  # type: ignore[no-untyped-def]
+        """The tokenizer, with every dictionary entry that segmenting ``text`` can look up in place."""
+        tok = self._tokenizer()
+        if self._prefetch is not None:
+            self._prefetch(text)
+        return tok
+
     def chinese_terms(self, run: str) -> list[str]:
-        tokens = [t for t in self._tokenizer().cut_for_search(run, HMM=True) if t not in ZH_STOPWORDS]
+        tokens = [t for t in self._ready(run).cut_for_search(run, HMM=True) if t not in ZH_STOPWORDS]
         if self.bigrams and len(run) > 2:
             tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
         return tokens
@@ -124,4 +129,4 @@ class Analyzer:
 
     def segment(self, text: str) -> list[str]:
         """Plain jieba words of a Chinese run (no search-mode sub-words), for glossary mining."""
-        return [t for t in self._tokenizer().cut(text, HMM=True) if t.strip()]
+        return [t for t in self._ready(text).cut(text, HMM=True) if t.strip()]

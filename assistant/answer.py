@@ -30,20 +30,26 @@ def best_sentence(hit: Hit, weights: dict[str, float]) -> tuple[int, int] | None
     return best[1] if best else None
 
 
+SOURCE_RANK = {"user": 0, "corpus": 1, "note": 1, "bundled": 2}
+"""Hints from the user's glossary and the documents' own definitions come before the bundled ones."""
+
+
 def hints(hit: Hit, query: Query, expander: Expander) -> tuple[Hint, ...]:
-    """Glosses of the Chinese terms in a passage, those the question was expanded to first."""
+    """Glosses of the key Chinese terms of a passage: the terms the question was expanded to first, then
+    the documents' own definitions, then longer (more specific) terms. Ambiguous bundled entries (weight
+    below 1, e.g. 研究 = trial) are not offered as glosses."""
     text = hit.passage.text
     if query.language != "en" or not has_cjk(text):
         return ()
+    expanded = {t.text for t in query.terms if t.source != "query"}
+    entries = [e for e in expander.glosser.find(text) if e.source != "bundled" or e.weight >= 1.0]
+    entries.sort(key=lambda e: (e.zh not in expanded, SOURCE_RANK.get(e.source, 3), -len(e.zh), text.find(e.zh)))
     out: list[Hint] = []
     seen: set[str] = set()
-    expanded = {t.text for t in query.terms if t.source != "query"}
-    glosses = expander.glosses(text)
-    glosses.sort(key=lambda g: (not any(part in expanded for part in (g[0],)), text.find(g[0])))
-    for term, gloss, source in glosses:
-        if term not in seen:
-            out.append(Hint(term, gloss, source))
-            seen.add(term)
+    for e in entries:
+        if e.zh not in seen:
+            out.append(Hint(e.zh, expander.glosser.label(e), e.source))
+            seen.add(e.zh)
     for t in query.terms:
         if t.source == "dictionary" and has_cjk(t.text) and t.text in text and t.text not in seen and len(t.text) > 1:
             if not any(t.text in h.term for h in out):

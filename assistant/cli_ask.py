@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import math
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from .cli import UsageError
+from .cli import EXIT_FAILURE, UsageError
 from .core import Assistant
 from .index import BuildReport, Progress
+from .render import printable
 from .settings import Settings
 
 STAGES = {"read": "Reading documents", "embed": "Embedding passages", "write": "Writing the index"}
@@ -43,8 +46,8 @@ def progress_bar() -> Iterator[Progress]:
 
 def describe_build(report: BuildReport) -> str:
     if not report.rebuilt:
-        return (f"index is up to date: {report.documents} documents, {report.passages} passages "
-                f"({report.seconds:.1f} s to check)")
+        return (f"index is up to date: {report.documents} documents, {report.passages} passages, "
+                f"embedded {report.embedded} passages ({report.seconds:.1f} s to check)")
     why = f" because {report.reason}" if report.reason else ""
     return (f"indexed {report.documents} documents into {report.passages} passages{why}; "
             f"embedded {report.embedded} passages ({report.passages - report.embedded} from cache) "
@@ -53,7 +56,42 @@ def describe_build(report: BuildReport) -> str:
 
 def _warn(report: BuildReport) -> None:
     for warning in report.warnings:
-        print(f"assistant: warning: {warning}", file=sys.stderr)
+        print(f"assistant: warning: {printable(warning)}", file=sys.stderr)
+
+
+def as_text(question: str) -> str:
+    """A question as valid Unicode: bytes that were not UTF-8 (kept by Python as lone surrogates in
+    argv) become U+FFFD, so that nothing downstream fails to encode them."""
+    try:
+        question.encode("utf-8")
+        return question
+    except UnicodeEncodeError:
+        return "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in question)
+
+
+def json_text(obj: object, indent: int | None = None) -> str:
+    """Strict JSON: a NaN or infinite score (e.g. from a bad glossary weight) becomes null rather than
+    the bare ``NaN`` that Python writes and other JSON readers reject."""
+    try:
+        return json.dumps(obj, ensure_ascii=False, indent=indent, allow_nan=False)
+    except ValueError:
+        return json.dumps(_finite(obj), ensure_ascii=False, indent=indent, allow_nan=False)
+
+
+def _finite(obj: object) -> object:
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite(v) for v in obj]
+    return obj
+
+
+def json_line(obj: object) -> str:
+    """One JSON object on one line. U+2028/U+2029 are escaped too: JSON allows them raw, but readers
+    that split with ``str.splitlines()`` would see a line break."""
+    return json_text(obj).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 def open_assistant(settings: Settings, rebuild: bool = False, announce: bool = False) -> Assistant:
@@ -63,7 +101,7 @@ def open_assistant(settings: Settings, rebuild: bool = False, announce: bool = F
     if report.rebuilt:
         _warn(report)
     if announce or report.rebuilt:
-        print(f"assistant: {describe_build(report)}", file=sys.stderr)
+        print(f"assistant: {printable(describe_build(report))}", file=sys.stderr)
     return assistant
 
 
@@ -72,7 +110,7 @@ def run_index(args: argparse.Namespace, settings: Settings) -> int:
     with progress_bar() as progress:
         report = assistant.open(progress=progress, rebuild=args.rebuild)
     _warn(report)
-    print(describe_build(report))
+    print(printable(describe_build(report)))
     return 0
 
 
@@ -87,11 +125,12 @@ def run_ask(args: argparse.Namespace, settings: Settings) -> int:
         raise UsageError('no question given; try: assistant ask "What is the PIK3CA mutation rate?"')
     from .expand import clean
 
-    clean(args.question, settings.max_question_chars)  # reject blank questions before any loading
+    question = as_text(args.question)
+    clean(question, settings.max_question_chars)  # reject blank questions before any loading
     assistant = open_assistant(settings)
-    answer = assistant.ask(args.question, k=args.k, mode=args.mode)
+    answer = assistant.ask(question, k=args.k, mode=args.mode)
     if args.json:
-        print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
+        print(json_text(answer.to_json(), indent=2))
     else:
         from .render import print_answer
 
@@ -103,25 +142,36 @@ def _run_batch(args: argparse.Namespace, settings: Settings) -> int:
     from .expand import QuestionError
 
     if args.batch == "-":
-        source = sys.stdin
+        # not sys.stdin itself: its error handler may be strict, and one undecodable line must not
+        # end the batch (it is searched with U+FFFD in place of the bad bytes)
+        # (one question per "\n"-ended line: a stray CR inside a line is a control character, not a break)
+        source = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", errors="replace", newline="\n")
     else:
         try:
-            source = open(args.batch, encoding="utf-8-sig", errors="replace")  # noqa: SIM115
+            source = open(args.batch, encoding="utf-8-sig", errors="replace", newline="\n")  # noqa: SIM115
         except OSError as exc:
             raise UsageError(f"cannot read {args.batch}: {exc.strerror or exc}") from exc
     assistant = open_assistant(settings)
-    failed = 0
+    failed = broken = 0
     with source:
         for line in source:
-            question = line.rstrip("\r\n")
+            question = as_text(line.rstrip("\r\n"))
             try:
                 answer = assistant.ask(question, k=args.k, mode=args.mode)
                 out = answer.to_json()
             except QuestionError as exc:
                 failed += 1
                 out = {"question": question, "error": str(exc)}
-            sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+            except Exception as exc:  # noqa: BLE001 - one bad line must not lose the rest of the batch
+                broken += 1
+                out = {"question": question, "error": f"internal error: {exc.__class__.__name__}: {exc}"}
+            sys.stdout.write(json_line(out) + "\n")
             sys.stdout.flush()
     if failed:
-        print(f"assistant: {failed} line(s) could not be searched; their objects carry an \"error\"", file=sys.stderr)
+        print(f"assistant: {failed} line(s) could not be searched; their objects carry an \"error\"",
+              file=sys.stderr)
+    if broken:
+        print(f"assistant: error: {broken} line(s) failed with an internal error; see their \"error\"",
+              file=sys.stderr)
+        return EXIT_FAILURE
     return 0

@@ -105,7 +105,8 @@ class Assistant:
         t0 = time.perf_counter()
         expander = self.expander()
         index = self.index
-        query = expander.analyse(question, history)
+        zh_share = float(index.chinese.mean()) if len(index.chinese) else 0.0
+        query = expander.analyse(question, history, zh_share)
         t1 = time.perf_counter()
         timings["analyse"] = t1 - t0
 
@@ -116,16 +117,28 @@ class Assistant:
                 raise IndexProblem("the embedding model's dimension differs from the index; rebuild it")
         t2 = time.perf_counter()
         timings["encode"] = t2 - t1
-        weights = expander.weights(query) if mode in ("hybrid", "sparse") else None
-        candidates = retrieve.search(vector, weights, index.embeddings, index.dense.search, index.sparse,
-                                     index.chinese, self.settings)
+        scores = None
+        if mode in ("hybrid", "sparse"):
+            other_language = ~index.chinese if query.language == "zh" else index.chinese
+            scores = retrieve.sparse_scores(index.sparse, expander.weights(query),
+                                            expander.weights(query, foreign_only=True), other_language)
+        main_language = "zh" if zh_share >= 0.5 else "en"
+        balance = self.settings.language_balance if query.language != main_language else 0.0
+        candidates = retrieve.search(vector, scores, index.embeddings, index.dense.search, index.chinese,
+                                     self.settings, balance)
         hits = retrieve.collapse(candidates, index.passages, k)
         t3 = time.perf_counter()
         timings["search"] = t3 - t2
         dense_top = max((c[2] for c in candidates if c[2] is not None), default=0.0)
         ranking = retrieve.Ranking(tuple(hits), dense_top,
                                    retrieve.coverage(query, index.sparse, [h.passage.id for h in hits[:3]]))
-        abstained = not hits or retrieve.confidence(ranking, mode) < self.settings.abstain_threshold
+        confidence = retrieve.confidence(ranking, mode)
+        threshold = self.settings.abstain_coverage if mode == "sparse" else self.settings.confidence_threshold
+        unknown = retrieve.unknown_names(query, index.sparse.vocab)
+        abstained = not hits or bool(unknown) or confidence < threshold
+        notices = query.notices
+        if unknown:
+            notices += (f"the documents never mention {', '.join(unknown)}",)
         cited = answer.citations(hits, query, expander)
         timings["answer"] = time.perf_counter() - t3
         timings["total"] = time.perf_counter() - t0
@@ -137,9 +150,9 @@ class Assistant:
             citations=cited,
             mode=mode,
             searched=query.text,
-            notices=query.notices,
+            notices=notices,
             timings=timings,
-            confidence=retrieve.confidence(ranking, mode),
+            confidence=confidence,
         )
 
     # ------------------------------------------------------------------ sources

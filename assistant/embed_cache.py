@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import io
+import zipfile
 from pathlib import Path
 
 import numpy as np
 
-from .store import write_atomic
+from .store import checkpoint, write_atomic
 
 MAX_ENTRIES = 200_000
 
@@ -28,16 +29,21 @@ class EmbeddingCache:
         try:
             with np.load(self.path, allow_pickle=False) as data:
                 keys, vectors = data["keys"], data["vectors"]
-        except (OSError, ValueError, KeyError):
-            return empty  # a missing or damaged cache only costs time
-        if vectors.ndim != 2 or vectors.shape[1] != self.dim or len(keys) != len(vectors):
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, AttributeError):
+            return empty  # a missing or damaged cache only costs time (BadZipFile: truncated, bad CRC)
+        if (
+            keys.ndim != 1 or keys.dtype.kind != "U" or vectors.ndim != 2 or vectors.dtype.kind != "f"
+            or vectors.shape[1] != self.dim or len(keys) != len(vectors) or not np.isfinite(vectors).all()
+        ):
             return empty
-        return keys, vectors
+        return keys, vectors.astype(np.float32, copy=False)
 
     def lookup(self, keys: list[str]) -> dict[str, np.ndarray]:
         wanted = set(keys)
         cached_keys, vectors = self._read()
-        return {str(k): vectors[i] for i, k in enumerate(cached_keys) if k in wanted}
+        found = {str(k): vectors[i] for i, k in enumerate(cached_keys) if k in wanted}
+        checkpoint("embed-start")  # test hook: what is missing is embedded next
+        return found
 
     def store(self, keys: list[str], vectors: np.ndarray) -> None:
         """Remember these vectors (newest first), keeping older entries up to the size limit."""

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .analyze import Analyzer, english_terms, fold, has_cjk
-from .glossary import Entry, sense_terms
+from .glossary import GLOSS_MARK, Entry, Glosser, sense_terms
 from .records import Query, Term
 from .settings import Settings
 
@@ -113,18 +113,31 @@ class Expander:
             for phrase in phrases:
                 self._dict_en[tuple(_key(w) for w in phrase)].add(zh)
         self._longest = max((len(p) for p in self._by_phrase), default=1)
+        self.glosser = Glosser(self.entries)
 
     # ------------------------------------------------------------------ public
 
-    def analyse(self, question: str, history: Sequence[str] = ()) -> Query:
+    def analyse(self, question: str, history: Sequence[str] = (), zh_share: float = 0.5) -> Query:
+        """Clean, detect, segment and expand a question.
+
+        ``zh_share`` is the share of Chinese passages in the corpus: the question is expanded into the
+        other language only when at least ``min_language_share`` of the passages are in it.
+        """
         cleaned = clean(question, self.settings.max_question_chars)
         text = to_simplified(cleaned.text)
         language = detect_language(text)
+        other_share = 1.0 - zh_share if language == "zh" else zh_share
+        translate = self.settings.expand and other_share >= self.settings.min_language_share
         terms: dict[str, Term] = {}
         for t in self.analyzer.terms(text):
             terms.setdefault(t, Term(t, 1.0, "query"))
+        if language == "en" and translate and self.settings.gloss_weight > 0:
+            for t in english_terms(text):
+                glossed = GLOSS_MARK + t
+                if glossed in self.vocab:
+                    terms.setdefault(glossed, Term(glossed, self.settings.gloss_weight, "gloss", t))
         translations: list[str] = []
-        if self.settings.expand:
+        if translate:
             expansions, translations = (
                 self._english_to_chinese(text) if language == "en" else self._chinese_to_english(text)
             )
@@ -142,28 +155,13 @@ class Expander:
             dense_text = f"{searched} ({' '.join(dict.fromkeys(translations))})"
         return Query(cleaned.text, language, searched, tuple(terms.values()), cleaned.notices, dense_text)
 
-    def weights(self, query: Query) -> dict[str, float]:
-        """The sparse query: term → weight, for terms the index knows."""
+    def weights(self, query: Query, foreign_only: bool = False) -> dict[str, float]:
+        """The sparse query: term → weight, for terms the index knows (``foreign_only``: those that count
+        only in passages of the other language)."""
         out: dict[str, float] = {}
         for t in query.terms:
-            if t.text in self.vocab:
+            if t.text in self.vocab and t.foreign_only == foreign_only:
                 out[t.text] = max(out.get(t.text, 0.0), t.weight)
-        return out
-
-    def glosses(self, zh_text: str) -> list[tuple[str, str, str]]:
-        """Glossary terms found in a Chinese text, as ``(term, english, source)``, longest first."""
-        compact = zh_text.replace(" ", "")
-        found = [(zh, es[0]) for zh, es in self._by_zh.items() if len(zh) >= 2 and zh in compact]
-        found.sort(key=lambda x: -len(x[0]))
-        out: list[tuple[str, str, str]] = []
-        for zh, e in found:
-            if any(zh in longer for longer, _, _ in out):
-                continue
-            gloss = e.en or e.abbr
-            if e.en and e.abbr:
-                gloss = f"{e.en} ({e.abbr})"
-            if gloss:
-                out.append((zh, gloss, e.source))
         return out
 
     # ------------------------------------------------------------------ helpers
@@ -215,7 +213,7 @@ class Expander:
         return out, translations
 
     def _chinese_to_english(self, text: str) -> tuple[list[Term], list[str]]:
-        """English expansions of a Chinese question, Chinese synonyms found through English, and the
+        """English expansions of a Chinese question (they count only in English passages), and the
         glossary translations found."""
         s = self.settings
         out: list[Term] = []
@@ -229,7 +227,7 @@ class Expander:
                 pieces = [w for w in dict.fromkeys(english_terms(e.en) + ([fold(e.abbr)] if e.abbr else []))
                           if w in self.vocab]
                 share = s.reverse_weight * s.glossary_weight * e.weight / math.sqrt(max(1, len(pieces)))
-                out.extend(Term(w, share, "glossary", zh) for w in pieces)
+                out.extend(Term(w, share, "glossary", zh, foreign_only=True) for w in pieces)
         for token in dict.fromkeys(self.analyzer.terms(text)):
             phrases = self._dict_zh.get(token)
             if not phrases:
@@ -238,35 +236,5 @@ class Expander:
             if not english:
                 continue
             weight = s.reverse_weight * s.dictionary_weight / math.sqrt(len(english))
-            out.extend(Term(w, weight, "dictionary", token) for w in sorted(english))
-        if s.pivot_weight > 0:
-            out.extend(self._pivot(text, compact))
+            out.extend(Term(w, weight, "dictionary", token, foreign_only=True) for w in sorted(english))
         return out, translations
-
-    def _pivot(self, text: str, compact: str) -> list[Term]:
-        """Chinese synonyms by way of English: 激素疗法 → "hormone therapy" → 内分泌治疗."""
-        gloss: list[str] = []
-        for word in self.analyzer.segment(text):
-            entries = self._by_zh.get(word)
-            if entries and entries[0].en:
-                gloss.append(entries[0].en)
-                continue
-            phrases = self._dict_zh.get(word) or [tuple(english_terms(s)) for s in _senses(word)]
-            first = next((p for p in phrases if p), None)
-            if first:
-                gloss.append(" ".join(first))
-        words = english_terms(" ".join(gloss))
-        out: list[Term] = []
-        for n in range(min(self._longest, len(words)), 0, -1):
-            for i in range(len(words) - n + 1):
-                for e in self._by_phrase.get(tuple(words[i : i + n]), ()):
-                    if e.zh.replace(" ", "") not in compact:
-                        out.extend(self._zh_terms(e.zh, self.settings.pivot_weight * e.weight, "synonym",
-                                                  " ".join(words[i : i + n])))
-        return out
-
-
-def _senses(word: str) -> tuple[str, ...]:
-    from .glossary import cedict
-
-    return cedict().get(word, ()) if len(word) > 1 else ()

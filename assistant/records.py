@@ -74,6 +74,9 @@ class Term:
     """Where the term came from: ``query``, ``glossary``, ``user``, ``dictionary`` or ``context``."""
     origin: str = ""
     """The query words it translates, for expansions."""
+    foreign_only: bool = False
+    """Counts only in passages not in the question's language (a Chinese question's English terms must
+    not favour Chinese passages that merely define a term in English)."""
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,14 @@
 """Render answers for the terminal with rich.
 
 Document text is always added as plain :class:`rich.text.Text`, never parsed as markup, so a passage
-that contains "[bold]" or "[link=…]" is shown exactly as written.
+that contains "[bold]" or "[link=…]" is shown exactly as written. Every string is also passed through
+:func:`printable` first: rich keeps ESC and most other control characters, so a file name, a title or a
+user glossary entry carrying a terminal escape sequence would otherwise reach the terminal.
 """
 
 from __future__ import annotations
+
+import re
 
 from rich.console import Console
 from rich.text import Text
@@ -13,47 +17,62 @@ from .records import Answer, Citation
 
 ABSTAIN = "No passage in the documents answers this."
 
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves, clear screen
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC: window title, hyperlinks
+    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"  # DCS, SOS, PM, APC strings
+    r"|\x1b[@-_]?"  # any other escape
+)
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """Text safe to show in a terminal: escape sequences and control characters removed (newlines and
+    tabs kept), lone surrogates (undecodable bytes in a file name) shown as U+FFFD."""
+    text = _ESCAPES.sub("", text)
+    return _CONTROLS.sub(lambda m: "\ufffd" if "\ud800" <= m.group() <= "\udfff" else "", text)
+
 
 def citation_text(c: Citation, width: int | None = None) -> Text:
     p = c.passage
     out = Text()
     out.append(f"[{c.rank}] ", style="bold cyan")
-    out.append(p.title, style="bold")
+    out.append(printable(p.title), style="bold")
     if p.section:
         out.append(" — ")
-        out.append(p.section, style="italic")
+        out.append(printable(p.section), style="italic")
     out.append("\n    ")
-    out.append(f"{p.doc}:{p.line_start}-{p.line_end}", style="green")
+    out.append(printable(f"{p.doc}:{p.line_start}-{p.line_end}"), style="green")
     out.append(f"  score {c.score:.3f}\n    ", style="dim")
     text = p.text
     if c.best_sentence:
         b, e = c.best_sentence
-        out.append(text[:b])
-        out.append(text[b:e], style="bold yellow")
-        out.append(text[e:])
+        out.append(printable(text[:b]))
+        out.append(printable(text[b:e]), style="bold yellow")
+        out.append(printable(text[e:]))
     else:
-        out.append(text)
+        out.append(printable(text))
     if c.hints:
         out.append("\n    Terms: ", style="dim")
         for i, h in enumerate(c.hints):
             if i:
                 out.append("; ", style="dim")
-            out.append(h.term)
-            out.append(f" = {h.gloss}", style="dim")
+            out.append(printable(h.term))
+            out.append(printable(f" = {h.gloss}"), style="dim")
     return out
 
 
 def answer_text(answer: Answer) -> Text:
     out = Text()
-    out.append(answer.question, style="bold")
+    out.append(printable(answer.question), style="bold")
     out.append(f"   ({answer.language}, {answer.mode})\n", style="dim")
     if answer.searched and answer.searched != answer.question:
         out.append("Searched: ", style="dim")
-        out.append(answer.searched + "\n")
+        out.append(printable(answer.searched) + "\n")
     out.append("Expanded: ", style="dim")
-    out.append(answer.expanded_query + "\n")
+    out.append(printable(answer.expanded_query) + "\n")
     for notice in answer.notices:
-        out.append(f"Note: {notice}\n", style="magenta")
+        out.append(printable(f"Note: {notice}") + "\n", style="magenta")
     if answer.abstained:
         out.append(f"\n{ABSTAIN}\n", style="bold red")
         if answer.citations:

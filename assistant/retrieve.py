@@ -7,20 +7,28 @@ available too (``fusion="rrf"``); the eval suite chose z-scores, which keep the 
 
 Language balance: in a mostly Chinese corpus with a few English passages (an abstract, figure notes,
 references), an English question scores English passages higher on both sides merely for sharing its
-language. Each score is therefore also standardised within its passage language, and the two forms
-are mixed (``language_balance`` = weight of the per-language form).
+language. For a question that is not in the corpus's main language, each score is therefore also
+standardised within its passage language, and the two forms are mixed (``language_balance`` = weight
+of the per-language form).
 
 Passages that overlap an already-ranked passage of the same document by more than half (chunk
-overlap), or repeat its text, are collapsed into it. The confidence used for abstention combines how
-close the best passage is in embedding space with how much of the question the top passages cover.
+overlap), or repeat its text, are collapsed into it.
+
+Abstention: the assistant says nothing relevant was found when the question names something the
+documents never mention (an acronym or a trial or drug code such as SONIA or BOLERO-2), or when its
+confidence (how close the best passage is in embedding space, plus a share of how much of the
+question the top passages cover) falls below a threshold calibrated on the eval suite.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
+from .analyze import english_terms
+from .glossary import GLOSS_MARK
 from .records import Hit, Passage, Query
 from .settings import Settings
 from .sparse import SparseIndex, top_k
@@ -56,16 +64,28 @@ def _standardise(x: np.ndarray, groups: np.ndarray | None, balance: float) -> np
     return (1 - balance) * out + balance * within
 
 
-def search(vector: np.ndarray | None, weights: dict[str, float] | None, embeddings: np.ndarray,
-           dense_search, sparse: SparseIndex, chinese: np.ndarray, settings: Settings) -> list[Candidate]:  # type: ignore[no-untyped-def]
-    """Candidates from both sides, fused and sorted best first (ties by passage id)."""
+def sparse_scores(sparse: SparseIndex, weights: dict[str, float], foreign: dict[str, float],
+                  foreign_mask: np.ndarray) -> np.ndarray:
+    """BM25 of every passage; ``foreign`` terms count only where ``foreign_mask`` is True."""
+    scores = sparse.scores(weights)
+    if foreign and foreign_mask.any():
+        scores += sparse.scores(foreign) * foreign_mask
+    return scores
+
+
+def search(vector: np.ndarray | None, sparse_all: np.ndarray | None, embeddings: np.ndarray,
+           dense_search, chinese: np.ndarray, settings: Settings,  # type: ignore[no-untyped-def]
+           balance: float = 0.0) -> list[Candidate]:
+    """Candidates from both sides, fused and sorted best first (ties by passage id).
+
+    ``balance`` is the language balance to apply: the caller passes ``settings.language_balance`` when
+    the question is not in the corpus's main language, and 0 otherwise.
+    """
     dense_ids = np.zeros(0, dtype=np.int64)
-    sparse_all = None
     if vector is not None:
         dense_ids, _ = dense_search(vector, DEPTH)
     sparse_ids = np.zeros(0, dtype=np.int64)
-    if weights is not None:
-        sparse_all = sparse.scores(weights)
+    if sparse_all is not None:
         sparse_ids, _ = top_k(sparse_all, DEPTH)
     ids = np.unique(np.concatenate([dense_ids, sparse_ids]).astype(np.int64))
     if ids.size == 0:
@@ -78,9 +98,9 @@ def search(vector: np.ndarray | None, weights: dict[str, float] | None, embeddin
         else:
             groups = chinese[ids]
             a = settings.fusion_alpha
-            fused = a * _standardise(dense_c.astype(np.float64), groups, settings.language_balance) + (
-                1 - a
-            ) * _standardise(sparse_c, groups, settings.language_balance)
+            fused = a * _standardise(dense_c.astype(np.float64), groups, balance) + (1 - a) * _standardise(
+                sparse_c, groups, balance
+            )
     else:
         fused = (dense_c if dense_c is not None else sparse_c).astype(np.float64)  # type: ignore[union-attr]
     order = np.lexsort((ids, -fused))
@@ -145,8 +165,31 @@ def _origin_matches(term: str, origins: set[str]) -> bool:
     return any(term == o or term in o.split() for o in origins)
 
 
+COVERAGE_SHARE = 0.3
+"""Weight of question coverage next to embedding closeness in the confidence (chosen on the eval suite)."""
+
+_NAME = re.compile(r"(?<![A-Za-z0-9-])(?:[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*[A-Z0-9]|[A-Za-z]+-[0-9]+[A-Za-z0-9]*)(?![A-Za-z0-9-])")
+
+
+def unknown_names(query: Query, vocab: dict[str, int]) -> list[str]:
+    """Names in the question (acronyms, trial and drug codes: SONIA, BOLERO-2) that no passage contains,
+    either directly or through a translation the question was expanded to."""
+    found = {w for t in query.terms if t.source not in ("query", "context") and t.text in vocab
+             for w in t.origin.split()}
+    out: list[str] = []
+    for m in _NAME.finditer(query.question):
+        name = m.group()
+        if sum(c.isalpha() for c in name) < 3:
+            continue  # ER, OS, T2: too short to tell a name from an abbreviation
+        stems = english_terms(name)
+        if stems and not all(s in vocab or GLOSS_MARK + s in vocab or s in found for s in stems):
+            out.append(name)
+    return list(dict.fromkeys(out))
+
+
 def confidence(ranking: Ranking, mode: str) -> float:
-    """One number for abstention: embedding closeness, corrected by how much of the question is covered."""
+    """One number for abstention: embedding closeness plus a share of question coverage (sparse mode,
+    which has no embeddings: coverage alone)."""
     if mode == "sparse":
         return ranking.coverage
-    return ranking.dense_top + 0.1 * ranking.coverage
+    return ranking.dense_top + COVERAGE_SHARE * ranking.coverage

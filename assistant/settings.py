@@ -56,14 +56,22 @@ class Settings:
     """Weight of a glossary translation relative to an original query term."""
     dictionary_weight: float = 0.5
     """Weight of a general-dictionary translation before dividing among its senses."""
+    gloss_weight: float = 0.9
+    """Weight with which an English question's words match the English glosses of Chinese passages."""
     dense_gloss: bool = True
     """Add glossary translations of the question to the text the dense side embeds."""
     reverse_weight: float = 0.5
-    """Scale of English expansions of Chinese questions (the corpus is mostly Chinese)."""
-    pivot_weight: float = 0.5
-    """Weight of Chinese synonyms found by way of English (激素疗法 → hormone therapy → 内分泌治疗)."""
-    abstain_threshold: float = 0.0
-    """Answers whose confidence falls below this are reported as not found."""
+    """Scale of English expansions of Chinese questions (they count only in English passages)."""
+    min_language_share: float = 0.3
+    """A question is expanded into the other language only when at least this share of the passages
+    is in that language; expansions into a language the corpus barely holds (an English abstract in a
+    Chinese paper) only promote those few passages over the answer."""
+    abstain_threshold: float | None = None
+    """Answers whose confidence (embedding closeness + coverage) falls below this are reported as not
+    found. None: the value calibrated on the eval suite for the embedder (cosines differ between
+    models), or no threshold for an embedder that was not calibrated."""
+    abstain_coverage: float = 0.2
+    """The same for sparse mode, where confidence is the share of the question the passages cover."""
     max_question_chars: int = 2000
     """Longer questions are truncated, with a notice."""
 
@@ -85,6 +93,13 @@ class Settings:
 
     def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)
+
+    @property
+    def confidence_threshold(self) -> float:
+        """The abstention threshold in effect for dense and hybrid retrieval."""
+        if self.abstain_threshold is not None:
+            return self.abstain_threshold
+        return CALIBRATED_THRESHOLDS.get(self.embedder, 0.0)
 
     @property
     def glossary_path(self) -> Path:
@@ -110,6 +125,9 @@ class Settings:
 
 
 MODES = ("hybrid", "dense", "sparse")
+
+CALIBRATED_THRESHOLDS = {DEFAULT_EMBEDDER: 0.88}
+"""Abstention thresholds chosen on the eval suite, per embedder (see evals/results/tuning.md)."""
 
 
 class SettingsError(ValueError):

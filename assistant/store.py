@@ -12,11 +12,14 @@
 
 A build is written into ``builds/tmp-…`` and renamed into place only when complete; ``CURRENT`` is
 then replaced in one step. A crash at any point leaves the previous build live, and readers never see
-a mixed index. The assistant deletes only its own ``b-…``/``tmp-…`` folders inside ``builds/``.
+a mixed index. The assistant deletes only its own ``b-…``/``tmp-…`` folders inside ``builds/`` and the
+temporary files of its own interrupted atomic writes (``.CURRENT.<8 hex>.tmp``, ``cache/.embeddings-….tmp``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import fnmatch
 import hashlib
 import json
 import os
@@ -24,16 +27,21 @@ import re
 import shutil
 import time
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 FORMAT_VERSION = 3
 CURRENT = "CURRENT"
 BUILDS = "builds"
 MANIFEST = "manifest.json"
 _OWN_BUILD = re.compile(r"^(b|tmp)-[0-9]{8}T[0-9]{6}-[0-9a-f]{8}$")
+_OWN_TEMP = re.compile(r"^\.(CURRENT|embeddings-[0-9a-f]{16}\.npz)\.[0-9a-f]{8}\.tmp$")
+"""Temporary files :func:`write_atomic` leaves behind when a process is killed mid-write."""
+PAUSE_AT = "ASSISTANT_TEST_PAUSE_AT"
+PAUSE_FILE = "ASSISTANT_TEST_PAUSE_FILE"
 
 
 class IndexProblem(Exception):
@@ -71,11 +79,35 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def checkpoint(stage: str) -> None:
+    """A test hook (inert unless ``ASSISTANT_TEST_PAUSE_AT`` is set): pause at a named stage of a build.
+
+    When ``$ASSISTANT_TEST_PAUSE_AT`` matches ``stage`` (a glob), the process writes its pid to
+    ``$ASSISTANT_TEST_PAUSE_FILE`` and waits until that file is removed (at most two minutes). The
+    crash-safety tests use it to SIGKILL a real build at exact points; nothing else ever sets it.
+    """
+    pattern = os.environ.get(PAUSE_AT)
+    if not pattern or not fnmatch.fnmatchcase(stage, pattern):
+        return
+    marker = os.environ.get(PAUSE_FILE)
+    if not marker:
+        return
+    marker_path = Path(marker)
+    marker_path.write_text(f"{os.getpid()} {stage}\n", encoding="utf-8")
+    deadline = time.monotonic() + 120
+    while marker_path.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write a file so that readers see either the old content or the new, never a mix."""
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
     with tmp.open("wb") as fh:
-        fh.write(data)
+        half = len(data) // 2
+        fh.write(data[:half])
+        fh.flush()
+        checkpoint(f"write:{path.name}")  # a crash here leaves a half-written temporary file
+        fh.write(data[half:])
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
@@ -90,6 +122,7 @@ def build_lock(index_dir: Path, timeout: float = 600.0) -> Iterator[None]:
 
     index_dir.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(index_dir / ".lock"))
+    checkpoint("lock-wait")
     try:
         lock.acquire(timeout=timeout)
     except FileLockTimeout as exc:
@@ -104,6 +137,7 @@ def new_build_dir(index_dir: Path) -> Path:
     stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
     tmp = index_dir / BUILDS / f"tmp-{stamp}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir(parents=True)
+    checkpoint("tmp-created")
     return tmp
 
 
@@ -116,24 +150,59 @@ def commit(index_dir: Path, tmp: Path, manifest: dict[str, Any]) -> Build:
         rel = path.relative_to(tmp).as_posix()
         files[rel] = {"sha256": sha256_file(path), "size": path.stat().st_size}
     manifest = {**manifest, "format": FORMAT_VERSION, "files": files}
+    checkpoint("before-manifest")
     write_atomic(tmp / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"))
     final = tmp.with_name("b-" + tmp.name[len("tmp-") :])
     os.replace(tmp, final)
     _fsync_dir(final.parent)
+    checkpoint("before-current")  # a complete build that is not live yet
+    previous = _live_name(index_dir)
     pointer = {"build": final.name, "manifest_sha256": sha256_file(final / MANIFEST)}
     write_atomic(index_dir / CURRENT, json.dumps(pointer).encode("utf-8"))
-    _remove_old_builds(index_dir, keep={final.name})
+    checkpoint("after-current")
+    keep = {final.name} | ({previous} if previous else set())
+    _remove_old_builds(index_dir, keep=keep)
     return Build(final, manifest)
 
 
+def _live_name(index_dir: Path) -> str | None:
+    """The build ``CURRENT`` names, if it is readable and one of ours."""
+    try:
+        name = json.loads((index_dir / CURRENT).read_text(encoding="utf-8"))["build"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return name if isinstance(name, str) and _OWN_BUILD.match(name) else None
+
+
 def _remove_old_builds(index_dir: Path, keep: set[str]) -> None:
-    """Delete stale builds of our own, keeping the live one and the one before it (for open readers)."""
+    """Delete stale builds of our own, keeping the live one and the one before it (for open readers).
+
+    Called under the build lock, so no ``tmp-…`` build is in progress: any left is from a killed build.
+    Leftover temporary files of interrupted atomic writes are removed too. Nothing that does not match
+    our own naming patterns is ever touched.
+    """
     builds_dir = index_dir / BUILDS
-    ours = sorted((p for p in builds_dir.iterdir() if _OWN_BUILD.match(p.name) and p.is_dir()), key=lambda p: p.name)
-    finished = [p for p in ours if p.name.startswith("b-") and p.name not in keep]
-    doomed = [p for p in ours if p.name.startswith("tmp-")] + finished[:-1]
-    for path in doomed:
-        shutil.rmtree(path, ignore_errors=True)
+    for path in sorted(builds_dir.iterdir(), key=lambda p: p.name):
+        if _OWN_BUILD.match(path.name) and path.name not in keep and path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+    for directory in (index_dir, index_dir / "cache"):
+        try:
+            entries = list(directory.iterdir())
+        except OSError:
+            continue
+        for path in entries:
+            if _OWN_TEMP.match(path.name) and path.is_file() and not path.is_symlink():
+                with contextlib.suppress(OSError):
+                    path.unlink()
+
+
+def sweep(index_dir: Path) -> None:
+    """Remove what killed builds left behind (``tmp-…`` folders, half-written temporary files), keeping
+    every finished build. Call it only while holding :func:`build_lock`, e.g. when a locked re-check
+    finds the index fresh and no build follows (``commit`` already cleans up after every build)."""
+    builds = index_dir / BUILDS
+    if builds.is_dir():
+        _remove_old_builds(index_dir, keep={p.name for p in builds.iterdir() if p.name.startswith("b-")})
 
 
 def discard(tmp: Path) -> None:
@@ -142,7 +211,29 @@ def discard(tmp: Path) -> None:
 
 
 def current(index_dir: Path, verify: bool = True) -> Build:
-    """The live build, verified against its manifest. Raises IndexProblem with the reason."""
+    """The live build, verified against its manifest. Raises IndexProblem with the reason.
+
+    If the build ``CURRENT`` named disappears while it is being checked (two builds completed in the
+    meantime and removed it), the pointer has moved on: it is read again rather than reported broken.
+    """
+    for _ in range(3):
+        before = _read_pointer_bytes(index_dir)
+        try:
+            return _current(index_dir, verify)
+        except IndexProblem:
+            if before is None or _read_pointer_bytes(index_dir) == before:
+                raise
+    return _current(index_dir, verify)
+
+
+def _read_pointer_bytes(index_dir: Path) -> bytes | None:
+    try:
+        return (index_dir / CURRENT).read_bytes()
+    except OSError:
+        return None
+
+
+def _current(index_dir: Path, verify: bool) -> Build:
     pointer_path = index_dir / CURRENT
     if not pointer_path.exists():
         raise IndexProblem("no index has been built yet")
@@ -151,7 +242,7 @@ def current(index_dir: Path, verify: bool = True) -> Build:
         name = str(pointer["build"])
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise IndexProblem("the index pointer is unreadable") from exc
-    if not _OWN_BUILD.match(name):
+    if not _OWN_BUILD.match(name) or not name.startswith("b-"):
         raise IndexProblem("the index pointer names an unknown build")
     path = index_dir / BUILDS / name
     manifest_path = path / MANIFEST
@@ -159,8 +250,11 @@ def current(index_dir: Path, verify: bool = True) -> Build:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise IndexProblem("the index manifest is missing or unreadable") from exc
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_VERSION:
-        raise IndexProblem(f"the index was written in format {manifest.get('format')!r}, not {FORMAT_VERSION}")
+    if not isinstance(manifest, dict):
+        raise IndexProblem("the index manifest is damaged")
+    if manifest.get("format") != FORMAT_VERSION:
+        found = manifest.get("format")
+        raise IndexProblem(f"the index was written in format {found!r}, not {FORMAT_VERSION}")
     if verify:
         if pointer.get("manifest_sha256") != sha256_file(manifest_path):
             raise IndexProblem("the index manifest does not match its checksum")
@@ -173,6 +267,9 @@ def verify_files(path: Path, manifest: dict[str, Any]) -> None:
     if not isinstance(files, dict) or not files:
         raise IndexProblem("the index manifest lists no files")
     for rel, meta in files.items():
+        parts = Path(rel).parts
+        if not isinstance(meta, dict) or not parts or Path(rel).is_absolute() or ".." in parts:
+            raise IndexProblem("the index manifest is damaged")
         target = path / rel
         try:
             size = target.stat().st_size

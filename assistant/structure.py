@@ -27,7 +27,9 @@ _CAPTION = re.compile(r"^(图|表|Fig\.?|Figure|Tab\.?|Table)\s*\d+")
 _NOTE = re.compile(r"^(注|Note)\s*[:：]")
 _ABBREVIATION = re.compile(r"^[A-Za-z0-9/+\-]{1,12}\s*[：:]")
 _LABEL = re.compile(r"^(摘\s*要|Abstract|关键词|Key\s*words|导\s*语|引\s*言)\s*[:：]", re.IGNORECASE)
-_REFERENCES = re.compile(r"^(\[1\]|［1］|1\.)\s*[A-Z\u4e00-\u9fff].*(et al|\d{4})|^(参考文献|References)\s*[:：]?$")
+_REFERENCES = re.compile(
+    r"^(\[1\]|［1］|1\.)\s*[A-Z\u4e00-\u9fff].*(et al|\d{4})|^(参考文献|References)\s*[:：]?$"
+)
 _CLOSING = "。！？!?.；;，,、：:…)）]】"
 
 
@@ -168,8 +170,14 @@ def find_title(norm: Normalized, fallback: str) -> str:
     return fallback
 
 
+_FOOTNOTE_MARK = re.compile(
+    r"(?:\s*(?:[★☆*＊†‡]+\s*\d{0,2}|[\[［]\s*\d{1,3}(?:\s*[-–,，]\s*\d{1,3})*\s*[\]］]))+\s*$"
+)
+"""Footnote marks after a title: "★", "*1", "［1］". Digits count only after a mark or inside brackets."""
+
+
 def _tidy_title(text: str) -> str:
-    return text.strip().rstrip("★☆*＊†‡0123456789［］[] ").strip() or text.strip()
+    return _FOOTNOTE_MARK.sub("", text.strip()).strip() or text.strip()
 
 
 def sections(norm: Normalized, title: str) -> list[Section]:
@@ -199,7 +207,12 @@ def sections(norm: Normalized, title: str) -> list[Section]:
         start = block.end
     if len(norm.text) > start:
         result.append(Section(current, start, len(norm.text)))
-    return [s for s in result if norm.text[s.start : s.end].strip()]
+    result = [s for s in result if norm.text[s.start : s.end].strip()]
+    if not result and norm.text.strip():
+        # nothing but a title or headings (a one-line file, say): that text is the document's only
+        # passage, rather than the document silently yielding none
+        result.append(Section("Lead", 0, len(norm.text)))
+    return result
 
 
 def heading_text(text: str) -> str:

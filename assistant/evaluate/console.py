@@ -1,0 +1,112 @@
+"""What ``assistant eval`` prints: the side-by-side table, the targets, the gate's verdict."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..render import printable
+from .figures import ModeResult, TargetResult, figure
+from .gate import Comparison
+from .metrics import RANKING_METRICS
+
+DIRECTION_ROWS = ("Hit@1", "Hit@5", "MRR@10")
+KIND_ROWS = ("Hit@5", "MRR@10")
+ABSTENTION_ROWS = (("precision", "abstain_precision"), ("recall", "abstain_recall"), ("F1", "abstain_f1"))
+
+
+def table_rows(results: Sequence[ModeResult]) -> list[tuple[str, str, str, list[float | None]]]:
+    """(section, label, n, values per mode) for every row of the side-by-side table."""
+    first = results[0].summary
+    rows: list[tuple[str, str, str, list[float | None]]] = []
+
+    def add(section: str, label: str, n: str, path: str) -> None:
+        rows.append((section, label, n, [figure(r.summary, path) for r in results]))
+
+    n_all = str(int(first["overall"]["n"]))
+    for i, m in enumerate(RANKING_METRICS):
+        add("overall", m, n_all if i == 0 else "", f"overall.{m}")
+    unanswerable = sum(1 for o in results[0].outcomes if not o.question.answerable)
+    for i, (label, key) in enumerate(ABSTENTION_ROWS):
+        add("abstention", f"abstention {label}", f"{unanswerable} unans." if i == 0 else "", f"overall.{key}")
+    for direction, values in first["direction"].items():
+        for i, m in enumerate(DIRECTION_ROWS):
+            add("direction", f"{direction} {m}", str(int(values["n"])) if i == 0 else "",
+                f"direction.{direction}.{m}")
+    for kind, values in first["kind"].items():
+        for i, m in enumerate(KIND_ROWS):
+            add("kind", f"{kind} {m}", str(int(values["n"])) if i == 0 else "", f"kind.{kind}.{m}")
+    return rows
+
+
+def print_table(results: Sequence[ModeResult], default: str, console: Console) -> None:
+    table = Table(title="Retrieval quality on the gold set (answerable questions; abstention over all)",
+                  title_justify="left", header_style="bold")
+    table.add_column("figure")
+    table.add_column("n", justify="right", style="dim")
+    for r in results:
+        table.add_column(f"{r.name} ★" if r.name == default else r.name, justify="right",
+                         style="bold" if r.name == default else None)
+    section = ""
+    for sec, label, n, values in table_rows(results):
+        if section and sec != section:
+            table.add_section()
+        section = sec
+        best = max((v for v in values if v is not None), default=None)
+        cells = []
+        for v in values:
+            if v is None:
+                cells.append(Text("—", style="dim"))
+            else:
+                cells.append(Text(f"{v:.3f}", style="green" if len(values) > 1 and v == best else ""))
+        table.add_row(label, n, *cells)
+    seconds = "  ".join(f"{r.name} {r.seconds:.0f}s" for r in results)
+    table.caption = f"★ default mode; green: best of the row. Time per mode: {seconds}"
+    console.print(table)
+
+
+def print_targets(targets: Sequence[TargetResult], mode: str, console: Console) -> None:
+    table = Table(title=f"Quality targets ({mode})", title_justify="left", header_style="bold")
+    table.add_column("target")
+    table.add_column("goal", justify="right")
+    table.add_column("measured", justify="right")
+    table.add_column("")
+    for t in targets:
+        measured = "—" if t.measured is None else f"{t.measured:.3f}"
+        verdict = Text("met", style="green") if t.met else Text("NOT MET", style="bold red")
+        table.add_row(t.target.label, f"≥ {t.target.minimum:.2f}", measured, verdict)
+    console.print(table)
+    for t in targets:
+        if not t.met:
+            console.print(Text(f"  not met: {t.target.label}: {printable(t.why)}", style="red"),
+                          markup=False, highlight=False)
+
+
+def print_check(comparisons: Sequence[Comparison], path: str, console: Console) -> None:
+    table = Table(title=f"Regression gate against {path}", title_justify="left", header_style="bold")
+    table.add_column("figure")
+    table.add_column("expected", justify="right")
+    table.add_column("measured", justify="right")
+    table.add_column("change", justify="right")
+    table.add_column("")
+    styles = {"drop": "bold red", "missing": "bold red", "better": "green", "ok": ""}
+    for c in comparisons:
+        measured = "—" if c.measured is None else f"{c.measured:.3f}"
+        change = "" if c.measured is None else f"{c.measured - c.expected:+.3f}"
+        table.add_row(c.name, f"{c.expected:.3f}", measured, change, Text(c.status, style=styles[c.status]))
+    tol = comparisons[0].tolerance if comparisons else 0.0
+    table.caption = f"a figure fails when it falls more than {tol:.3f} below the expected value"
+    console.print(table)
+    drops = [c for c in comparisons if c.failed]
+    better = [c for c in comparisons if c.status == "better"]
+    for c in drops:
+        what = "is missing" if c.measured is None else f"fell from {c.expected:.3f} to {c.measured:.3f}"
+        console.print(Text(f"DROP: {c.name} {what}", style="bold red"))
+    if better:
+        console.print(Text(f"{len(better)} figure(s) improved beyond the tolerance; if intended, record them with "
+                           "`assistant eval --update-expected` and commit evals/expected.json.", style="green"))
+    if not drops:
+        console.print(Text("gate passed: no figure fell below expected − tolerance.", style="green"))

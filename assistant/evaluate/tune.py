@@ -1,0 +1,204 @@
+"""``assistant eval --tune``: what each retrieval choice is worth, on the default mode.
+
+Query-time choices run as :meth:`Assistant.variant` (sharing the loaded index and model); chunk size and
+overlap (``--tune-chunks``) need their own indexes, built under ``<index>/tune/``. Every row is compared
+with the current settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, fields
+from datetime import datetime, timezone
+from typing import Any
+
+from ..core import Assistant
+from ..settings import Settings
+from .figures import best_threshold, figure, threshold_in_effect
+from .gold import Question
+from .harness import Mode, Tick, run_mode
+from .metrics import summarize
+
+COLUMNS = (
+    ("zh→zh Hit@5", "direction.zh→zh.Hit@5"),
+    ("en→zh Hit@5", "direction.en→zh.Hit@5"),
+    ("Hit@5", "overall.Hit@5"),
+    ("MRR@10", "overall.MRR@10"),
+    ("nDCG@10", "overall.nDCG@10"),
+    ("abstain F1", "overall.abstain_f1"),
+)
+DELTAS = (("Δ Hit@5", "overall.Hit@5"), ("Δ MRR@10", "overall.MRR@10"), ("Δ F1", "overall.abstain_f1"))
+CHUNK_SIZES = (96, 128, 160, 256)
+CHUNK_OVERLAPS = (16, 32, 64)
+
+
+@dataclass(frozen=True)
+class Choice:
+    group: str
+    label: str
+    changes: dict[str, Any] = field(default_factory=dict)
+
+
+def query_grid(settings: Settings, thresholds: Sequence[float], current: float) -> list[Choice]:
+    """Query-time variants, skipping fields this version of Settings lacks and values equal to the current."""
+    names = {f.name for f in fields(Settings)}
+    out: list[Choice] = []
+
+    def add(group: str, label: str, **changes: Any) -> None:
+        if not set(changes) <= names:
+            return
+        if all(getattr(settings, k) == v for k, v in changes.items()) or (
+                set(changes) == {"abstain_threshold"} and changes["abstain_threshold"] == current):
+            return  # the current settings: that is the reference row
+        out.append(Choice(group, label, changes))
+
+    add("fusion", "fusion=rrf (k=20)", fusion="rrf", rrf_k=20.0)
+    add("fusion", "fusion=rrf (k=60)", fusion="rrf", rrf_k=60.0)
+    add("fusion", "fusion=zscore", fusion="zscore")
+    for alpha in (0.4, 0.5, 0.6, 0.7):
+        add("fusion_alpha", f"zscore, fusion_alpha={alpha}", fusion="zscore", fusion_alpha=alpha)
+    for balance in (0.0, 0.5, 0.7, 1.0):
+        add("language_balance", f"language_balance={balance}", language_balance=balance)
+    add("expansion", "expand=False (no cross-lingual expansion)", expand=False)
+    add("expansion", "glossary_weight=0 (no glossary expansion)", glossary_weight=0.0)
+    add("expansion", "dictionary_weight=0 (no CC-CEDICT)", dictionary_weight=0.0)
+    add("expansion", "gloss_weight=0 (no doc-side gloss terms)", gloss_weight=0.0)
+    add("expansion", "dense_gloss=False (dense side embeds the bare question)", dense_gloss=False)
+    add("expansion", "pivot_weight=0 (no synonyms by way of English)", pivot_weight=0.0)
+    for share in (0.0, 0.1, 0.3, 0.5):
+        add("min_language_share", f"min_language_share={share}", min_language_share=share)
+    for weight in (0.0, 0.5, 1.0):
+        add("reverse_weight", f"reverse_weight={weight}", reverse_weight=weight)
+    for t in thresholds:
+        add("abstain_threshold", f"abstain_threshold={t:.4f}", abstain_threshold=round(t, 4))
+    return out
+
+
+def chunk_grid(settings: Settings) -> list[Choice]:
+    out: list[Choice] = []
+    for size in CHUNK_SIZES:
+        overlap = min(settings.chunk_overlap, size // 2)
+        if (size, overlap) != (settings.chunk_size, settings.chunk_overlap):
+            out.append(Choice("chunk_size", f"chunk_size={size}, overlap={overlap}",
+                              {"chunk_size": size, "chunk_overlap": overlap}))
+    for overlap in CHUNK_OVERLAPS:
+        if overlap != settings.chunk_overlap and overlap < settings.chunk_size:
+            out.append(Choice("chunk_overlap", f"chunk_size={settings.chunk_size}, overlap={overlap}",
+                              {"chunk_size": settings.chunk_size, "chunk_overlap": overlap}))
+    return out
+
+
+def _figures(summary: dict[str, Any]) -> dict[str, float | None]:
+    return {path: figure(summary, path) for _, path in COLUMNS}
+
+
+def _row(choice: Choice, summary: dict[str, Any], reference: dict[str, float | None], seconds: float
+         ) -> dict[str, Any]:
+    figs = _figures(summary)
+    delta = {}
+    for _, path in DELTAS:
+        a, b = figs.get(path), reference.get(path)
+        delta[path] = None if a is None or b is None else round(a - b, 4)
+    return {"group": choice.group, "choice": choice.label, "changes": choice.changes,
+            "figures": {k: None if v is None else round(v, 4) for k, v in figs.items()},
+            "delta": delta, "seconds": round(seconds, 1)}
+
+
+def run(assistant: Assistant, questions: Sequence[Question], mode: Mode, chunks: bool,
+        status: Callable[[str], None], tick: Callable[[str], Tick]) -> dict[str, Any]:
+    """The whole sweep; ``status`` announces each choice, ``tick(label)`` gives its progress callback."""
+    import time
+
+    settings = assistant.settings
+    t0 = time.perf_counter()
+    status("current settings")
+    base = run_mode(assistant, questions, mode, tick("current settings"))
+    base_summary = summarize(base)
+    reference = _figures(base_summary)
+    current = threshold_in_effect(settings, mode.mode)
+    best = best_threshold(base, current)
+    cut = best["threshold"]
+    thresholds = sorted({round(t, 4) for t in (0.0, current - 0.02, current + 0.02, cut - 0.02, cut, cut + 0.02)})
+    rows = [_row(Choice("current", "current settings"), base_summary, reference, time.perf_counter() - t0)]
+    for choice in query_grid(settings, thresholds, current):
+        status(choice.label)
+        t = time.perf_counter()
+        outcomes = run_mode(assistant.variant(**choice.changes), questions, mode, tick(choice.label))
+        rows.append(_row(choice, summarize(outcomes), reference, time.perf_counter() - t))
+    if chunks:
+        for choice in chunk_grid(settings):
+            status(f"{choice.label}: building its index")
+            t = time.perf_counter()
+            index = settings.index / "tune" / f"c{choice.changes['chunk_size']}-o{choice.changes['chunk_overlap']}"
+            other = Assistant(settings.with_(index=index, **choice.changes))
+            other._embedder = assistant._embedder  # share the loaded model (and its query cache)
+            report = other.open()
+            status(f"{choice.label}: {report.passages} passages")
+            outcomes = run_mode(other, questions, mode, tick(choice.label))
+            row = _row(choice, summarize(outcomes), reference, time.perf_counter() - t)
+            row["passages"] = report.passages
+            rows.append(row)
+    return {
+        "date": datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds"),
+        "mode": mode.name,
+        "questions": len(questions),
+        "passages": assistant.report.passages if assistant.report else None,
+        "settings": {k: getattr(settings, k) for k in (f.name for f in fields(Settings))
+                     if k not in ("seeds", "index", "glossary")},
+        "abstention_threshold": round(current, 4),
+        "abstention_best_threshold": {k: round(v, 4) for k, v in best.items()},
+        "rows": rows,
+        "chunks": chunks,
+        "seconds": round(time.perf_counter() - t0, 1),
+    }
+
+
+def _cell(value: float | None, delta: bool = False) -> str:
+    if value is None:
+        return "—"
+    return f"{value:+.3f}" if delta else f"{value:.3f}"
+
+
+def markdown_table(tuning: dict[str, Any]) -> list[str]:
+    head = "| choice | " + " | ".join(c for c, _ in COLUMNS) + " | " + " | ".join(c for c, _ in DELTAS) + " |"
+    lines = [head, "|---|" + "---:|" * (len(COLUMNS) + len(DELTAS))]
+    group = None
+    for row in tuning["rows"]:
+        label = row["choice"] if row["group"] == group or row["group"] == "current" else f"**{row['group']}**: " \
+            f"{row['choice']}"
+        group = row["group"]
+        if row["group"] == "current":
+            label = "**current settings** (reference)"
+        cells = [_cell(row["figures"].get(p)) for _, p in COLUMNS]
+        cells += [_cell(row["delta"].get(p), delta=True) for _, p in DELTAS]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def markdown(tuning: dict[str, Any]) -> str:
+    s = tuning["settings"]
+    best = tuning["abstention_best_threshold"]
+    chunk_note = ("Chunk size and overlap were swept too (each with its own index under `<index>/tune/`)."
+                  if tuning.get("chunks") else
+                  "Chunk size and overlap were not swept in this run (`assistant eval --tune --tune-chunks`).")
+    lines = [
+        "# What each retrieval choice is worth",
+        "",
+        f"Generated by `assistant eval --tune` on {tuning['date']} — mode `{tuning['mode']}`, "
+        f"{tuning['questions']} gold questions, {tuning['seconds']:.0f} s. Each row changes one setting from the "
+        "current ones; Δ columns are relative to the first row. Ranking figures are over answerable "
+        "questions, abstention F1 over all. " + chunk_note,
+        "",
+        "Current settings: " + ", ".join(f"`{k}={s[k]}`" for k in (
+            "chunk_size", "chunk_overlap", "fusion", "fusion_alpha", "language_balance", "rrf_k",
+            "glossary_weight", "dictionary_weight", "gloss_weight", "dense_gloss", "reverse_weight",
+            "pivot_weight", "min_language_share", "abstain_threshold") if k in s) + ".",
+        "",
+        *markdown_table(tuning),
+        "",
+        f"Abstention threshold in effect: {tuning['abstention_threshold']:.3f}. "
+        f"Best abstention threshold on this confidence score: {best['threshold']:.3f} (precision "
+        f"{best['abstain_precision']:.3f}, recall {best['abstain_recall']:.3f}, F1 {best['abstain_f1']:.3f}).",
+        "",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,178 @@
+"""``assistant bench --quick`` end to end, and the exactness the performance work must keep.
+
+Benchmarks are not tests: nothing here asserts a timing, only that the run completes and that its
+report has the promised structure, and that the faster sparse code scores exactly as before.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant import vectors
+from assistant.sparse import K1, B, SparseIndex, top_k
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_bench_quick_end_to_end(built_index: Path, seeds_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "results"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", "assistant", "bench", "--quick", "--seeds", str(seeds_dir),
+           "--index", str(built_index), "--out", str(out)]
+    done = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900,
+                          check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "targets" in done.stdout  # the rich tables
+
+    report = json.loads((out / "bench.json").read_text(encoding="utf-8"))
+    assert report["quick"] is True
+    assert {"cpu", "cores", "memory_gb", "python"} <= set(report["machine"])
+
+    q = report["query"]
+    assert set(q["modes"]) == {"hybrid", "dense", "sparse"}
+    for mode in q["modes"].values():
+        assert {"p50_ms", "p95_ms", "ratio_to_encode", "stages_p50_ms"} <= set(mode)
+        assert mode["p50_ms"] > 0
+    assert "encode" in q["modes"]["hybrid"]["stages_p50_ms"]
+    assert q["encode"]["p50_ms"] > 0 and q["hybrid_ratio"] > 0
+    assert report["profile"]["top"]
+
+    cold = report["cold"]
+    for key in ("help", "imports", "ask"):
+        assert cold[key]["median_s"] > 0
+
+    build = report["build"]
+    assert build["build"]["passages"] == build["raw_embed"]["passages"] > 0
+    assert build["build"]["ratio_to_raw"] > 0
+    refresh = build["refresh"]
+    assert refresh["rebuilt"] and refresh["only_edited_document"]
+    assert 0 < refresh["embedded"] <= refresh["edited_passages"]
+
+    cases = {(x["case"], x["n"]) for x in report["scale"]}
+    assert cases == {("flat", 10_000), ("hnsw", 10_000), ("ivf", 10_000), ("bm25", 10_000)}
+    for row in report["scale"]:
+        assert "error" not in row, row
+        assert row["p50_ms"] > 0 and row["peak_rss_mb"] > 0
+        if row["case"] != "bm25":
+            assert 0.0 <= row["recall_at_10"] <= 1.0
+    assert [t for t in report["targets"] if t["met"] is not None]
+
+    markdown = (out / "bench.md").read_text(encoding="utf-8")
+    for heading in ("## Targets", "## Query latency", "## Cold start", "## Index build", "## Scale"):
+        assert heading in markdown
+    assert (out / "latency_vs_size.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# ------------------------------------------------------------------ sparse: exact as before
+
+
+def _bm25s_reference(corpus: list[list[str]]) -> SparseIndex:
+    """The index as bm25s itself builds it (what SparseIndex.build did before it was vectorised)."""
+    import bm25s
+
+    model = bm25s.BM25(k1=K1, b=B, method="lucene")
+    model.index([list(t) if t else [""] for t in corpus], show_progress=False)
+    s = model.scores
+    vocab = {str(k): int(v) for k, v in model.vocab_dict.items()}
+    return SparseIndex(np.asarray(s["data"], dtype=np.float32), np.asarray(s["indices"], dtype=np.int32),
+                       np.asarray(s["indptr"], dtype=np.int64), vocab, int(s["num_docs"]))
+
+
+def _corpus(rng: random.Random, n: int, words: list[str]) -> list[list[str]]:
+    return [[rng.choice(words[: rng.randint(3, len(words))]) for _ in range(rng.randint(0, 50))]
+            for _ in range(n)]
+
+
+def _slow_scores(index: SparseIndex, weights: dict[str, float]) -> np.ndarray:
+    """The original scoring loop: float32, term by term."""
+    out = np.zeros(index.num_docs, dtype=np.float32)
+    for term, weight in weights.items():
+        tid = index.vocab.get(term)
+        if tid is None or weight == 0:
+            continue
+        lo, hi = int(index.indptr[tid]), int(index.indptr[tid + 1])
+        out[index.indices[lo:hi]] += weight * index.data[lo:hi]
+    return out
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_sparse_build_matches_bm25s_bit_for_bit(seed: int) -> None:
+    rng = random.Random(seed)
+    words = [f"w{i}" for i in range(400)] + ["乳腺癌", "内分泌治疗", "her2", "fulvestr"]
+    corpus = _corpus(rng, rng.randint(1, 600), words)
+    ours, ref = SparseIndex.build(corpus), _bm25s_reference(corpus)
+    assert ours.num_docs == ref.num_docs and set(ours.vocab) == set(ref.vocab)
+    for term in ref.vocab:
+        a, b = ref.vocab[term], ours.vocab[term]
+        if a + 1 >= len(ref.indptr):  # "" with no postings sits past the last column in both
+            assert b + 1 >= len(ours.indptr)
+            continue
+        ra, rb = slice(ref.indptr[a], ref.indptr[a + 1]), slice(ours.indptr[b], ours.indptr[b + 1])
+        assert np.array_equal(ref.indices[ra], ours.indices[rb]), term
+        assert np.array_equal(ref.data[ra].view(np.int32), ours.data[rb].view(np.int32)), term
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_sparse_scores_top_k_and_contains_are_unchanged(seed: int) -> None:
+    rng = random.Random(100 + seed)
+    words = [f"w{i}" for i in range(300)]
+    index = SparseIndex.build(_corpus(rng, rng.randint(50, 3000), words))
+    for _ in range(25):
+        weights = {rng.choice(words): rng.choice([1.0, 0.9, 0.5, 0.2887, 0.35])
+                   for _ in range(rng.randint(1, 20))}
+        scores = index.scores(weights)
+        assert np.array_equal(scores.view(np.int32), _slow_scores(index, weights).view(np.int32))
+        for k in (1, 5, 50, 10_000):
+            ids, top = index.search(weights, k)
+            positive = np.flatnonzero(scores > 0)
+            expected = positive[np.lexsort((positive, -scores[positive]))][:k]
+            assert np.array_equal(ids, expected) and np.array_equal(top, scores[expected])
+        some = rng.sample(range(index.num_docs), 3)
+        for term in [*weights, "absent"]:
+            tid = index.vocab.get(term)
+            posting = index.indices[index.indptr[tid] : index.indptr[tid + 1]] if tid is not None else []
+            postings = set(np.asarray(posting).tolist())
+            assert index.contains(term, some) == bool(postings & set(some))
+
+
+def test_top_k_edges() -> None:
+    assert top_k(np.zeros(10_000, dtype=np.float32), 5)[0].size == 0
+    scores = np.zeros(100_000, dtype=np.float32)
+    scores[[7, 5, 99_999]] = 1.0
+    assert top_k(scores, 5)[0].tolist() == [5, 7, 99_999]
+    scores[:] = 2.0  # all tied: the lowest ids win
+    assert top_k(scores, 3)[0].tolist() == [0, 1, 2]
+
+
+# ------------------------------------------------------------------ vectors
+
+
+@pytest.mark.parametrize("kind", ["flat", "hnsw", "ivf"])
+@pytest.mark.parametrize("n", [1, 7, 500])
+def test_every_vector_index_kind_finds_an_exact_copy(kind: str, n: int, tmp_path: Path) -> None:
+    rng = np.random.default_rng(n)
+    data = rng.standard_normal((n, 32)).astype(np.float32)
+    data /= np.linalg.norm(data, axis=1, keepdims=True)
+    index = vectors.VectorIndex.build(data, kind)
+    index.save(tmp_path / "dense.faiss")
+    loaded = vectors.VectorIndex.load(tmp_path / "dense.faiss", kind)
+    for ix in (index, loaded):
+        ids, scores = ix.search(data[n // 2], 10)
+        assert ids[0] == n // 2 and len(ids) == min(10, n)
+        assert np.all(np.diff(scores) <= 1e-6)
+
+
+def test_auto_index_choice() -> None:
+    assert vectors.choose_kind("auto", vectors.APPROXIMATE_FROM - 1) == "flat"
+    assert vectors.choose_kind("auto", vectors.APPROXIMATE_FROM) == "ivf"
+    assert vectors.choose_kind("hnsw", 10) == "hnsw"
+    assert vectors.ivf_nprobe(vectors.ivf_lists(1_000_000)) == vectors.IVF_NPROBE
+    assert vectors.ivf_lists(150) * vectors.IVF_TRAIN_PER_LIST <= 150

@@ -1,0 +1,186 @@
+"""The user's data: nothing of theirs is overwritten or deleted.
+
+* The documents and the user glossary are only ever read: after indexing, asking and rebuilding, every
+  byte and every modification time outside the index folder is as it was.
+* Exported conversations never overwrite a file: a second export with the same timestamp gets a new
+  name, and a file the user already has under that name is left alone.
+* The assistant deletes only inside its own index folder, and only its own files there: a user file
+  and a foreign folder inside the index folder (even inside ``builds/``, even one named like a build)
+  survive repeated rebuilds; pointing ``--index`` at a folder with other content deletes none of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from assistant.cli import main
+from assistant.core import Assistant
+from assistant.settings import Settings
+
+GLOSSARY = "# my terms\n来曲唑\tletrozole\t1.5\n依西美坦\texemestane\n"
+
+
+def snapshot(root: Path, skip: Path | None = None) -> dict[str, tuple[str, int, str]]:
+    """Every path under ``root`` (not following symlinks): kind, mtime and content hash."""
+    out: dict[str, tuple[str, int, str]] = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        here = Path(dirpath)
+        if skip is not None and (here == skip or skip in here.parents):
+            dirnames[:] = []
+            continue
+        for name in dirnames + filenames:
+            path = here / name
+            if skip is not None and path == skip:
+                continue
+            st = path.lstat()
+            if path.is_symlink():
+                out[str(path.relative_to(root))] = ("link", st.st_mtime_ns, os.readlink(path))
+            elif path.is_dir():
+                out[str(path.relative_to(root))] = ("dir", st.st_mtime_ns, "")
+            else:
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                out[str(path.relative_to(root))] = ("file", st.st_mtime_ns, digest)
+    return out
+
+
+def write_seeds(seeds: Path) -> None:
+    seeds.mkdir(parents=True, exist_ok=True)
+    notes = "# Dose notes\n\n## Letrozole\n\nThe dose code for letrozole is ALPHA-7.\n"
+    (seeds / "notes.md").write_text(notes, encoding="utf-8")
+    (seeds / "b.txt").write_text("Metformin lowers blood glucose in type 2 diabetes.\n", encoding="utf-8")
+
+
+def test_documents_and_glossary_are_only_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_seeds(tmp_path / "seeds")
+    (tmp_path / "glossary.tsv").write_text(GLOSSARY, encoding="utf-8")
+    (tmp_path / "glossary.tsv.bak").write_text("an older copy the user keeps\n", encoding="utf-8")
+    index = tmp_path / "index"
+    before = snapshot(tmp_path)
+    common = ["--seeds", str(tmp_path / "seeds"), "--index", str(index)]
+    assert main(["index", *common]) == 0
+    assert main(["ask", *common, "--mode", "sparse", "dose code ALPHA"]) == 0
+    assert main(["index", "--rebuild", *common]) == 0
+    batch = tmp_path / "questions.txt"
+    batch.write_text("dose code\n\nmetformin glucose\n", encoding="utf-8")
+    before[batch.name] = snapshot(tmp_path)[batch.name]
+    assert main(["ask", *common, "--json", "--mode", "sparse", "--batch", str(batch)]) == 0
+    capsys.readouterr()
+    assert snapshot(tmp_path, skip=index) == before
+
+
+def test_export_never_overwrites(tmp_path: Path) -> None:
+    conversation = pytest.importorskip("assistant.tui.conversation")
+    from assistant.records import Answer
+
+    answer = Answer(question="q", language="en", expanded_query="q", abstained=True, citations=(),
+                    mode="hybrid")
+    turns = [conversation.Turn(ticket=1, question="q", history=(), k=5, mode="hybrid",
+                               state=conversation.ANSWERED, answer=answer)]
+    now = datetime(2025, 1, 2, 3, 4, 5)
+    mine = tmp_path / "conversation-20250102-030405.md"
+    mine.write_text("the user's own notes\n", encoding="utf-8")
+    first = conversation.export(turns, tmp_path, now=now)
+    second = conversation.export(turns, tmp_path, now=now)
+    assert len({mine, first, second}) == 3
+    assert mine.read_text(encoding="utf-8") == "the user's own notes\n"
+    assert first.read_text(encoding="utf-8") == second.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def foreign_index(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """An index folder holding a user file, a foreign folder, foreign things inside builds/ and cache/,
+    and a symlink named like one of our builds that leads to a folder outside."""
+    write_seeds(tmp_path / "seeds")
+    index = tmp_path / "index"
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "precious.txt").write_text("do not touch\n", encoding="utf-8")
+    Assistant(Settings.load(seeds=tmp_path / "seeds", index=index)).open()
+    (index / "notes.txt").write_text("my notes\n", encoding="utf-8")
+    (index / "my-folder" / "deep").mkdir(parents=True)
+    (index / "my-folder" / "deep" / "x.bin").write_bytes(os.urandom(64))
+    (index / "builds" / "my-backup").mkdir()
+    (index / "builds" / "my-backup" / "y.txt").write_text("backup\n", encoding="utf-8")
+    (index / "builds" / "b-not-ours").mkdir()
+    (index / "builds" / "tmp-mine.txt").write_text("named tmp- but not ours\n", encoding="utf-8")
+    (index / "builds" / "b-20200101T000000-0123abcd").symlink_to(outside)  # named like ours, a link
+    (index / "cache" / "user.txt").write_text("cache note\n", encoding="utf-8")
+    (index / ".CURRENT.tmp").write_text("looks like ours, is not\n", encoding="utf-8")
+    return tmp_path, index, outside
+
+
+def test_user_files_inside_the_index_survive_rebuilds(foreign_index: tuple[Path, Path, Path],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    root, index, outside = foreign_index
+    user_paths = ["notes.txt", "my-folder", "my-folder/deep", "my-folder/deep/x.bin", "builds/my-backup",
+                  "builds/my-backup/y.txt", "builds/b-not-ours", "builds/tmp-mine.txt",
+                  "builds/b-20200101T000000-0123abcd", "cache/user.txt", ".CURRENT.tmp"]
+    theirs = {k: v for k, v in snapshot(index).items() if k in {str(Path(u)) for u in user_paths}}
+    assert len(theirs) == len(user_paths)
+    outside_before = snapshot(outside)
+    deleted: list[Path] = []
+    real_rmtree, real_unlink = shutil.rmtree, Path.unlink
+
+    def rmtree(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        deleted.append(Path(path))
+        return real_rmtree(path, *args, **kwargs)
+
+    def unlink(self: Path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        deleted.append(self)
+        return real_unlink(self, *args, **kwargs)
+
+    monkeypatch.setattr(shutil, "rmtree", rmtree)
+    monkeypatch.setattr(Path, "unlink", unlink)
+    settings = Settings.load(seeds=root / "seeds", index=index)
+    for i in range(3):
+        revised = f"Metformin lowers blood glucose, revision {i}.\n"
+        (root / "seeds" / "b.txt").write_text(revised, encoding="utf-8")
+        assert Assistant(settings).open().rebuilt
+    assert Assistant(settings).open(rebuild=True).rebuilt
+    now = snapshot(index)
+    assert {k: now.get(k) for k in theirs} == theirs
+    assert snapshot(outside) == outside_before
+    builds = [p.name for p in (index / "builds").iterdir()]
+    assert len([b for b in builds if b.startswith("b-2") and not (index / "builds" / b).is_symlink()]) == 2
+    assert deleted and all(index in p.parents for p in deleted), deleted
+    assert all(p.parent == index / "builds" and p.name.startswith(("b-", "tmp-")) for p in deleted), deleted
+
+
+def test_index_pointed_at_a_folder_with_other_content(tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    write_seeds(tmp_path / "seeds")
+    project = tmp_path / "project"
+    (project / "src").mkdir(parents=True)
+    (project / "src" / "main.py").write_text("print('hello')\n", encoding="utf-8")
+    (project / "README.md").write_text("# My project\n", encoding="utf-8")
+    (project / "data.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    (project / "builds-old").mkdir()
+    (project / "builds-old" / "b-20200101T000000-0123abcd").mkdir()
+    (project / "cache-of-mine").mkdir()
+    before = snapshot(project)
+    args = ["--seeds", str(tmp_path / "seeds"), "--index", str(project)]
+    assert main(["index", *args]) == 0
+    assert main(["index", "--rebuild", *args]) == 0
+    assert main(["index", "--rebuild", *args]) == 0
+    capsys.readouterr()
+    after = snapshot(project)
+    assert {k: after.get(k) for k in before} == before
+    added = {k.split(os.sep)[0] for k in after if k not in before}
+    assert added <= {"CURRENT", ".lock", "builds", "cache"}, added
+
+
+def test_index_pointed_at_a_file_is_refused_and_the_file_kept(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    write_seeds(tmp_path / "seeds")
+    target = tmp_path / "thesis.docx"
+    target.write_bytes(b"years of work")
+    assert main(["index", "--seeds", str(tmp_path / "seeds"), "--index", str(target)]) == 1
+    _, err = capsys.readouterr()
+    assert err.startswith("assistant: error: ") and err.count("\n") == 1 and "Traceback" not in err
+    assert target.read_bytes() == b"years of work"
