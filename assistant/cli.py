@@ -82,7 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--gold", type=Path, default=Path("evals/gold.jsonl"), metavar="FILE", help="gold set (JSONL)")
     ev.add_argument("--out", type=Path, default=Path("evals/results"), metavar="DIR", help="where reports go")
     ev.add_argument("--failures", action="store_true", help="list every miss with what was retrieved instead")
-    ev.add_argument("--modes", metavar="LIST", help="comma-separated modes to run (default: all)")
+    ev.add_argument("--modes", metavar="LIST",
+                    help="comma-separated modes to run: sparse, dense, hybrid, hybrid+xling (default: all)")
     gate = ev.add_mutually_exclusive_group()
     gate.add_argument("--check", action="store_true",
                       help="compare the default mode with the committed expected figures (exit 1 on a drop)")
@@ -90,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="record the default mode's figures as the expected ones (expected.json beside --gold)")
     ev.add_argument("--tune", action="store_true", help="measure what each retrieval setting is worth")
     ev.add_argument("--tune-chunks", action="store_true",
-                    help="with --tune, also chunk size and overlap (builds indexes under INDEX/tune)")
+                    help="--tune plus chunk size and overlap (builds indexes under INDEX/tune; minutes)")
 
     bench = sub.add_parser("bench", parents=[common], help="measure speed and memory",
                            description="Measure latency, cold start, index build, scale and memory.")

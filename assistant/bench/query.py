@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..settings import MODES
-from .system import summary_ms
+from .system import percentile, summary_ms
 
 
 def load_questions(path: Path, limit: int | None = None) -> list[str]:
@@ -47,13 +47,15 @@ def measure(assistant: Any, questions: list[str], rounds: int = 1) -> dict[str, 
         for mode in MODES:
             assistant.ask(q, mode=mode)
     encode: list[float] = []
+    encode_cpu: list[float] = []
     totals: dict[str, list[float]] = {m: [] for m in MODES}
     stages: dict[str, dict[str, list[float]]] = {m: {} for m in MODES}
     for _ in range(rounds):
         for q in questions:
-            t0 = time.perf_counter()
+            c0, t0 = time.process_time(), time.perf_counter()
             assistant.embedder.encode_queries([q])
             encode.append(time.perf_counter() - t0)
+            encode_cpu.append(time.process_time() - c0)
             for mode in MODES:
                 t0 = time.perf_counter()
                 answer = assistant.ask(q, mode=mode)
@@ -61,6 +63,8 @@ def measure(assistant: Any, questions: list[str], rounds: int = 1) -> dict[str, 
                 for stage, seconds in answer.timings.items():
                     stages[mode].setdefault(stage, []).append(seconds)
     enc = summary_ms(encode)
+    enc["p5_ms"] = round(percentile([1000 * x for x in encode], 5), 3)
+    enc["process_cpu_p50_ms"] = summary_ms(encode_cpu)["p50_ms"]  # every thread of the process
     modes: dict[str, Any] = {}
     for mode in MODES:
         total = summary_ms(totals[mode])
@@ -72,6 +76,7 @@ def measure(assistant: Any, questions: list[str], rounds: int = 1) -> dict[str, 
         }
     hybrid = modes["hybrid"]
     overhead = {s: v for s, v in hybrid["stages_mean_ms"].items() if s not in ("encode", "total")}
+    own = hybrid["stages_p50_ms"].get("encode")
     return {
         "questions": len(questions),
         "rounds": rounds,
@@ -79,9 +84,25 @@ def measure(assistant: Any, questions: list[str], rounds: int = 1) -> dict[str, 
         "encode": enc,
         "modes": modes,
         "hybrid_ratio": hybrid["ratio_to_encode"],
+        "hybrid_ratio_to_own_encode": round(hybrid["p50_ms"] / own, 3) if own else None,
         "hybrid_overhead_mean_ms": round(sum(overhead.values()), 3),
+        "tokens": _tokens(assistant, questions),
         "target_ratio": 1.3,
     }
+
+
+def _tokens(assistant: Any, questions: list[str]) -> dict[str, Any] | None:
+    """Model tokens of the questions as typed and of the dense queries ``ask`` encodes (for English
+    questions, the question plus the Chinese translations that expansion found)."""
+    count = getattr(getattr(assistant.embedder, "_model", None), "token_count", None)
+    if count is None:
+        return None
+    expander, chinese = assistant.expander(), assistant.index.chinese
+    zh_share = float(chinese.mean()) if len(chinese) else 0.0  # as ``Assistant.ask`` passes it
+    bare = [int(count(q, True)) for q in questions]
+    dense = [int(count(expander.analyse(q, (), zh_share).dense_text or q, True)) for q in questions]
+    return {"question_median": float(np.median(bare)), "dense_median": float(np.median(dense)),
+            "dense_over_question": round(sum(dense) / max(1, sum(bare)), 3)}
 
 
 class _CachedEncoder:

@@ -21,16 +21,24 @@ def targets(r: dict[str, Any]) -> list[dict[str, Any]]:
     if q:
         ratio = q.get("hybrid_ratio")
         add("hybrid p50 / query encode p50", "≤ 1.3×", ratio, "{:.2f}×", ratio is not None and ratio <= 1.3)
+        own = q.get("hybrid_ratio_to_own_encode")
+        if own is not None:  # for reference: against the encode of the (longer) query ask sends the model
+            add("hybrid p50 / encode p50 of the expanded query ask encodes", "(reference)", own, "{:.2f}×", None)
     c = r.get("cold")
     if c:
         ask, help_ = c["ask"]["median_s"], c["help"]["median_s"]
-        add("cold start to first answer (median)", "≤ 2 s", ask, "{:.2f} s", ask <= 2)
+        slower = {"zh": "Chinese", "en": "English"}.get(c["ask"].get("language", ""), "")
+        name = f"cold start to first answer (median; {slower}, the slower)" if slower else \
+            "cold start to first answer (median)"
+        add(name, "≤ 2 s", ask, "{:.2f} s", ask <= 2)
         add("assistant --help (median)", "≤ 0.3 s", help_, "{:.3f} s", help_ <= 0.3)
     b = r.get("build")
     if b:
         ratio = b["build"].get("ratio_to_raw")
         ok = ratio is not None and ratio >= 0.9
-        add("index build / raw embed throughput", "≥ 0.9", ratio, "{:.2f}", ok)
+        cpu = b["build"].get("cpu_ratio_to_raw")
+        fmt = "{:.2f}" + (f" (in CPU time {cpu:.2f})" if cpu is not None else "")
+        add("index build / raw embed throughput", "≥ 0.9", ratio, fmt, ok)
         ref = b["refresh"]
         add("refresh embeds only the edited document", "yes", ref["embedded"], "{:.0f} passages embedded",
             bool(ref["only_edited_document"]))

@@ -37,7 +37,8 @@ def draw(results: Sequence[ModeResult], default: str, path: Path) -> Path:
                 values.append(figure(r.summary, key) or 0.0)
             xs = [j + (i - (len(results) - 1) / 2) * width for j in range(len(names))]
             label = f"{r.name} (default)" if r.name == default else r.name
-            bars = ax.bar(xs, values, width, label=label, color=COLORS[order.index(r.name) % len(COLORS)] if r.name in order else COLORS[-1],
+            color = COLORS[order.index(r.name) % len(COLORS)] if r.name in order else COLORS[-1]
+            bars = ax.bar(xs, values, width, label=label, color=color,
                           edgecolor="black" if r.name == default else "none", linewidth=0.8)
             ax.bar_label(bars, fmt="%.2f", fontsize=6.5, padding=1)
         for t in TARGETS:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -15,6 +16,7 @@ from .metrics import RANKING_METRICS
 
 DIRECTION_ROWS = ("Hit@1", "Hit@5", "MRR@10")
 KIND_ROWS = ("Hit@5", "MRR@10")
+SHORT = {"chunk_size": "chunk", "chunk_overlap": "overlap"}
 ABSTENTION_ROWS = (("precision", "abstain_precision"), ("recall", "abstain_recall"), ("F1", "abstain_f1"))
 
 
@@ -63,8 +65,8 @@ def print_table(results: Sequence[ModeResult], default: str, console: Console) -
             else:
                 cells.append(Text(f"{v:.3f}", style="green" if len(values) > 1 and v == best else ""))
         table.add_row(label, n, *cells)
-    seconds = "  ".join(f"{r.name} {r.seconds:.0f}s" for r in results)
-    table.caption = f"★ default mode; green: best of the row. Time per mode: {seconds}"
+    seconds = ", ".join(f"{r.name} {r.seconds:.0f}" for r in results)
+    table.caption = f"★ default mode · green: best of the row · seconds: {seconds}"
     console.print(table)
 
 
@@ -110,3 +112,34 @@ def print_check(comparisons: Sequence[Comparison], path: str, console: Console) 
                            "`assistant eval --update-expected` and commit evals/expected.json.", style="green"))
     if not drops:
         console.print(Text("gate passed: no figure fell below expected − tolerance.", style="green"))
+
+
+def print_tuning(tuning: dict[str, Any], console: Console) -> None:
+    """The tuning rows, compact enough for an 80-column terminal (full table in tuning.md)."""
+    columns = (("zh H5", "figures", "direction.zh→zh.Hit@5"), ("en H5", "figures", "direction.en→zh.Hit@5"),
+               ("MRR", "figures", "overall.MRR@10"), ("F1", "figures", "overall.abstain_f1"),
+               ("ΔH5", "delta", "overall.Hit@5"), ("ΔMRR", "delta", "overall.MRR@10"),
+               ("ΔF1", "delta", "overall.abstain_f1"))
+    table = Table(title=f"What each choice is worth ({tuning['mode']}; Δ vs current settings)",
+                  title_justify="left", header_style="bold", box=None, pad_edge=False)
+    table.add_column("choice", no_wrap=True, overflow="ellipsis", max_width=24)
+    for name, part, _ in columns:
+        table.add_column(name, justify="right", no_wrap=True, min_width=6 if part == "delta" else 5)
+    table.caption = ("zh H5 / en H5: Hit@5 of zh→zh / en→zh questions; MRR: MRR@10; F1: abstention F1; "
+                     "Δ: against the current settings (full table in tuning.md)")
+    for row in tuning["rows"]:
+        label = "current settings" if row["group"] == "current" else \
+            " ".join(f"{SHORT.get(k, k)}={v}" for k, v in row["changes"].items()
+                     if (k, v) != ("fusion", "zscore") or len(row["changes"]) == 1)
+        cells = []
+        for _, part, path in columns:
+            value = row[part].get(path)
+            if value is None:
+                cells.append(Text("—", style="dim"))
+            elif part == "delta":
+                style = "green" if value > 0.0005 else "red" if value < -0.0005 else "dim"
+                cells.append(Text(f"{value:+.3f}", style=style))
+            else:
+                cells.append(Text(f"{value:.3f}"))
+        table.add_row(printable(label), *cells)
+    console.print(table)

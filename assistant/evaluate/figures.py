@@ -71,7 +71,7 @@ def _why(t: Target, outcomes: Sequence[Outcome], threshold: float) -> str:
         answered = sum(1 for o in unans if not o.abstained)
         wrong = sum(1 for o in outcomes if o.question.answerable and o.abstained)
         best = best_threshold(outcomes, threshold)
-        said = (f"{answered} of {len(unans)} unanswerable questions were answered and {wrong} answerable ones "
+        said = (f"{answered} of {len(unans)} unanswerable questions were answered and {wrong} answerable question(s) "
                 f"abstained at threshold {threshold:.3f}")
         if best["abstain_f1"] >= t.minimum:
             return f"{said}; threshold {best['threshold']:.3f} would reach F1 {best['abstain_f1']:.2f}."

@@ -7,6 +7,7 @@ several modes and tuning variants embed the very same text. The vectors are iden
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -107,10 +108,8 @@ def prime(assistant: Assistant, questions: Sequence[Question], mode: str, tick: 
     assistant._embedder = recorder
     try:
         for q in questions:
-            try:
+            with contextlib.suppress(_Recorded):
                 assistant.ask(q.question, k=DEPTH, mode=mode)
-            except _Recorded:
-                pass
     finally:
         assistant._embedder = cache
     missing = [t for t in dict.fromkeys(recorder.texts) if t not in cache.vectors]

@@ -7,7 +7,7 @@ from typing import Any
 
 from .failures import Failure, markdown_compact
 from .metrics import RANKING_METRICS
-from .tune import markdown_table
+from .tune import findings, markdown_table
 
 ABSTENTION = (("abstain_precision", "abstention precision"), ("abstain_recall", "abstention recall"),
               ("abstain_f1", "abstention F1"))
@@ -91,17 +91,19 @@ def render(report: dict[str, Any], failures: Sequence[Failure], tuning: dict[str
             values = [report["modes"][mode]["abstention_by_language"][lang][key] for mode in modes]
             out.append(f"| {lang + ' ' if i == 0 else '  '}{label.split()[-1]} | | "
                        + " | ".join(_num(v) for v in values) + " |")
-    best = report["abstention_best_threshold"]
-    out += ["", f"Abstention threshold in effect: {report['abstention_threshold']:.3f} (`abstain_threshold="
-            f"{report['settings']['abstain_threshold']}`); the best "
-            f"threshold on `{report['targets_mode']}`'s confidence score would be {best['threshold']:.3f} (F1 "
-            f"{best['abstain_f1']:.3f}, precision {best['abstain_precision']:.3f}, recall "
-            f"{best['abstain_recall']:.3f})."]
+    best = report.get("abstention_best_threshold")
+    in_effect = report.get("abstention_threshold")
+    if best and in_effect is not None:
+        out += ["", f"Abstention threshold in effect: {in_effect:.3f} (`abstain_threshold="
+                f"{report['settings'].get('abstain_threshold')}`); the best threshold on "
+                f"`{report['targets_mode']}`'s confidence score would be {best['threshold']:.3f} (F1 "
+                f"{best['abstain_f1']:.3f}, precision {best['abstain_precision']:.3f}, recall "
+                f"{best['abstain_recall']:.3f})."]
     out += ["", "## What each choice was worth", ""]
     if tuning:
         out += [f"From `assistant eval --tune` ({tuning['date']}, mode `{tuning['mode']}`; details in "
                 "[tuning.md](tuning.md)). Each row changes one setting; Δ is against the current settings.",
-                "", *markdown_table(tuning)]
+                "", *markdown_table(tuning), "", *findings(tuning)]
     else:
         out.append("Not measured yet: run `assistant eval --tune` (writes tuning.md and tuning.json here).")
     out += ["", "## How relevance is judged", "", report["relevance"], "",

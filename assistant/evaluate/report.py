@@ -9,7 +9,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +51,7 @@ def build(results: Sequence[ModeResult], default: str, settings: Settings, gold:
     by_name = {r.name: r for r in results}
     main = by_name.get(default, results[0])
     return {
-        "date": datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds"),
+        "date": datetime.now(UTC).astimezone().isoformat(timespec="seconds"),
         "gold": gold,
         "default_mode": default,
         "depth": DEPTH,

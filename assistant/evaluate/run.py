@@ -9,6 +9,7 @@ measure what each retrieval choice is worth.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -89,9 +90,23 @@ def evaluate(assistant: Assistant, questions: Sequence[Question], modes: Sequenc
     return results
 
 
+def missing_packages() -> list[str]:
+    """The eval extras that are not installed."""
+    import importlib.util
+
+    return [name for name, module in (("ir-measures", "ir_measures"), ("matplotlib", "matplotlib"))
+            if importlib.util.find_spec(module) is None]
+
+
 def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     from ..cli_ask import open_assistant
     from . import gate
+
+    missing = missing_packages()
+    if missing:
+        print(f"assistant: error: assistant eval needs {' and '.join(missing)}; install them with "
+              "pip install -e '.[eval]'", file=sys.stderr)
+        return 1
 
     update = bool(getattr(args, "update_expected", False))
     tune = bool(getattr(args, "tune", False) or getattr(args, "tune_chunks", False))
@@ -117,7 +132,12 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     results = evaluate(assistant, questions, modes)
     main = next((r for r in results if r.name == DEFAULT_MODE), results[0])
     if gate_only:
-        return _gate(main, expected, expected_path, update, len(questions), console)
+        code = _gate(main, expected, expected_path, update, len(questions), console)
+        if args.failures:
+            from .failures import collect, print_failures
+
+            print_failures(collect(main.outcomes), main.name, console)
+        return code
     return _report(results, main, settings, args, questions, started, console)
 
 
@@ -128,10 +148,8 @@ def _gate(main: ModeResult, expected: dict[str, Any] | None, path: Path, update:
 
     if update:
         document = gate.expected_document(main.summary, main.name, questions)
-        try:  # keep a tolerance someone chose
+        with contextlib.suppress(gate.ExpectedError):  # keep a tolerance someone chose
             document["tolerance"] = gate.load_expected(path).get("tolerance", gate.TOLERANCE)
-        except gate.ExpectedError:
-            pass
         gate.write_expected(path, document)
         print_check(gate.compare(document, main.summary), str(path), console)
         _log(f"wrote {len(document['figures'])} expected figures to {path}")
@@ -177,8 +195,8 @@ def _tune(assistant: Assistant, questions: list[Question], args: argparse.Namesp
 
         data = tune.run(assistant, questions, mode, chunks, status, lambda label: ticker(bar, label))
     written = files.write_tuning(args.out, data)
-    from rich.markdown import Markdown
+    from .console import print_tuning
 
-    Console(highlight=False, emoji=False).print(Markdown("\n".join(tune.markdown_table(data))))
+    print_tuning(data, Console(highlight=False, emoji=False))
     _log(f"wrote {', '.join(str(p) for p in written)} in {data['seconds']:.0f} s")
     return 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from ..core import Assistant
@@ -28,7 +28,7 @@ COLUMNS = (
     ("abstain F1", "overall.abstain_f1"),
 )
 DELTAS = (("Δ Hit@5", "overall.Hit@5"), ("Δ MRR@10", "overall.MRR@10"), ("Δ F1", "overall.abstain_f1"))
-CHUNK_SIZES = (96, 128, 160, 256)
+CHUNK_SIZES = (96, 128, 160, 192, 256, 320)
 CHUNK_OVERLAPS = (16, 32, 64)
 
 
@@ -62,15 +62,16 @@ def query_grid(settings: Settings, thresholds: Sequence[float], current: float) 
     add("expansion", "expand=False (no cross-lingual expansion)", expand=False)
     add("expansion", "glossary_weight=0 (no glossary expansion)", glossary_weight=0.0)
     add("expansion", "dictionary_weight=0 (no CC-CEDICT)", dictionary_weight=0.0)
-    add("expansion", "gloss_weight=0 (no doc-side gloss terms)", gloss_weight=0.0)
+    for weight in (0.0, 0.9):
+        add("expansion", f"gloss_weight={weight} (question words against passages' English glosses, BM25 side)",
+            gloss_weight=weight)
     add("expansion", "dense_gloss=False (dense side embeds the bare question)", dense_gloss=False)
-    add("expansion", "pivot_weight=0 (no synonyms by way of English)", pivot_weight=0.0)
     for share in (0.0, 0.1, 0.3, 0.5):
         add("min_language_share", f"min_language_share={share}", min_language_share=share)
     for weight in (0.0, 0.5, 1.0):
         add("reverse_weight", f"reverse_weight={weight}", reverse_weight=weight)
     for t in thresholds:
-        add("abstain_threshold", f"abstain_threshold={t:.4f}", abstain_threshold=round(t, 4))
+        add("abstain_threshold", f"abstain_threshold={t:g}", abstain_threshold=round(t, 4))
     return out
 
 
@@ -123,7 +124,8 @@ def run(assistant: Assistant, questions: Sequence[Question], mode: Mode, chunks:
     for choice in query_grid(settings, thresholds, current):
         status(choice.label)
         t = time.perf_counter()
-        outcomes = run_mode(assistant.variant(**choice.changes), questions, mode, tick(choice.label))
+        variant_mode = Mode(mode.name, mode.mode, bool(choice.changes.get("expand", mode.expand)))
+        outcomes = run_mode(assistant.variant(**choice.changes), questions, variant_mode, tick(choice.label))
         rows.append(_row(choice, summarize(outcomes), reference, time.perf_counter() - t))
     if chunks:
         for choice in chunk_grid(settings):
@@ -139,7 +141,7 @@ def run(assistant: Assistant, questions: Sequence[Question], mode: Mode, chunks:
             row["passages"] = report.passages
             rows.append(row)
     return {
-        "date": datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds"),
+        "date": datetime.now(UTC).astimezone().isoformat(timespec="seconds"),
         "mode": mode.name,
         "questions": len(questions),
         "passages": assistant.report.passages if assistant.report else None,
@@ -169,16 +171,47 @@ def markdown_table(tuning: dict[str, Any]) -> list[str]:
         group = row["group"]
         if row["group"] == "current":
             label = "**current settings** (reference)"
+            if tuning.get("chunks") and tuning.get("passages"):
+                label += f", {tuning['passages']} passages"
+        elif "passages" in row:
+            label += f", {row['passages']} passages"
         cells = [_cell(row["figures"].get(p)) for _, p in COLUMNS]
         cells += [_cell(row["delta"].get(p), delta=True) for _, p in DELTAS]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return lines
 
 
+def findings(tuning: dict[str, Any], margin: float = 0.005) -> list[str]:
+    """Plain sentences: what the current choices are worth, and which alternatives would do better."""
+    worse, better = [], []
+    for row in tuning["rows"]:
+        if row["group"] == "current":
+            continue
+        d = {name: row["delta"].get(path) or 0.0 for name, path in DELTAS}
+        changed = ", ".join(f"{name[2:]} {value:+.3f}" for name, value in d.items() if abs(value) > margin)
+        if not changed:
+            continue
+        if all(v <= margin for v in d.values()):
+            worse.append(f"`{row['choice']}` would cost {changed}.")
+        elif all(v >= -margin for v in d.values()):
+            better.append(f"`{row['choice']}` would gain {changed}.")
+        else:
+            better.append(f"`{row['choice']}` trades: {changed}.")
+    out = []
+    if worse:
+        out += ["What the current choices are worth (each alternative loses):", "", *[f"- {w}" for w in worse], ""]
+    if better:
+        out += ["Alternatives that gain on some figure (candidates, to weigh against the rest):", "",
+                *[f"- {b}" for b in better], ""]
+    return out
+
+
 def markdown(tuning: dict[str, Any]) -> str:
     s = tuning["settings"]
     best = tuning["abstention_best_threshold"]
-    chunk_note = ("Chunk size and overlap were swept too (each with its own index under `<index>/tune/`)."
+    chunk_note = ("Chunk size and overlap were swept too, each with its own index under `<index>/tune/`; "
+                  "relevance is span overlap, so longer passages find evidence more easily but give the reader "
+                  "more to read: weigh Hit@5 against passage count."
                   if tuning.get("chunks") else
                   "Chunk size and overlap were not swept in this run (`assistant eval --tune --tune-chunks`).")
     lines = [
@@ -187,15 +220,18 @@ def markdown(tuning: dict[str, Any]) -> str:
         f"Generated by `assistant eval --tune` on {tuning['date']} — mode `{tuning['mode']}`, "
         f"{tuning['questions']} gold questions, {tuning['seconds']:.0f} s. Each row changes one setting from the "
         "current ones; Δ columns are relative to the first row. Ranking figures are over answerable "
-        "questions, abstention F1 over all. " + chunk_note,
+        "questions, abstention F1 over all. " + chunk_note + " Every choice is measured on the same gold set "
+        "it is chosen on (no held-out split): one question moves Hit@5 by 0.006 overall, 0.008 for en→zh and "
+        "0.02 for zh→zh, so differences of that size are noise, and a threshold picked here is optimistic.",
         "",
         "Current settings: " + ", ".join(f"`{k}={s[k]}`" for k in (
             "chunk_size", "chunk_overlap", "fusion", "fusion_alpha", "language_balance", "rrf_k",
             "glossary_weight", "dictionary_weight", "gloss_weight", "dense_gloss", "reverse_weight",
-            "pivot_weight", "min_language_share", "abstain_threshold") if k in s) + ".",
+            "min_language_share", "abstain_threshold") if k in s) + ".",
         "",
         *markdown_table(tuning),
         "",
+        *findings(tuning),
         f"Abstention threshold in effect: {tuning['abstention_threshold']:.3f}. "
         f"Best abstention threshold on this confidence score: {best['threshold']:.3f} (precision "
         f"{best['abstain_precision']:.3f}, recall {best['abstain_recall']:.3f}, F1 {best['abstain_f1']:.3f}).",
