@@ -97,7 +97,10 @@ class SoakRun:
     questions: int
     mode: str
     samples: list[tuple[int, float, int]] = field(default_factory=list)
-    """``(answers so far, seconds since start, RSS in KiB)``"""
+    """``(answers so far, seconds since start, RSS in KiB)``, taken as each sampled answer arrives
+    (between two questions, so they miss what a question allocates only while it is being answered)"""
+    peak_kib: int = 0
+    """The highest RSS seen by polling every 50 ms, wherever the process was."""
     errors: list[str] = field(default_factory=list)
     returncode: int | None = None
     stderr: str = ""
@@ -134,7 +137,17 @@ def run_soak(index: Path, seeds: Path, n: int, mode: str | None, sample_every: i
         assert proc.stderr is not None
         stderr_chunks.append(proc.stderr.read())
 
-    threads = [threading.Thread(target=feed, daemon=True), threading.Thread(target=drain, daemon=True)]
+    finished = threading.Event()
+
+    def poll() -> None:
+        while not finished.is_set():
+            try:
+                run.peak_kib = max(run.peak_kib, rss_kib(proc.pid))
+            except (OSError, AssertionError):  # the process has ended
+                return
+            finished.wait(0.05)
+
+    threads = [threading.Thread(target=t, daemon=True) for t in (feed, drain, poll)]
     for t in threads:
         t.start()
     assert proc.stdout is not None
@@ -165,6 +178,7 @@ def run_soak(index: Path, seeds: Path, n: int, mode: str | None, sample_every: i
             if count == 1 or count % sample_every == 0 or count == n:
                 run.samples.append((count, time.perf_counter() - started, rss_kib(proc.pid)))
     finally:
+        finished.set()
         run.returncode = proc.wait(timeout=120)
         for t in threads:
             t.join(timeout=10)
@@ -194,7 +208,8 @@ def summary(run: SoakRun, warm_after: int) -> dict[str, object]:
         "rss_mib": {
             "start": round(rss[0] / 1024, 1),
             "warm": round(warm / 1024, 1),
-            "peak": round(max(rss) / 1024, 1),
+            "peak_between_questions": round(max(rss) / 1024, 1),
+            "peak": round(max(max(rss), run.peak_kib) / 1024, 1),
             "end": round(rss[-1] / 1024, 1),
             "growth_after_warm_up": round((rss[-1] - warm) / 1024, 1),
             "growth_per_1000_questions_after_warm_up": round(slope / 1024, 2),
