@@ -20,19 +20,10 @@ _WORD = re.compile(r"[a-z0-9\u03b1-\u03c9]+(?:\.\d+)?")
 _COMPOUND = re.compile(r"[a-z]+\d+/\d+")
 
 EN_STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been before being
-    below between both but by can could did do does doing down during each few for from further had has
-    have having he her here hers him his how i if in into is it its itself just me more most my no nor not
-    now of off on once only or other our out over own same she should so some such than that the their
-    them then there these they this those through to too under until up very was we were what when where
-    which while who whom why will with would you your yours whether versus vs etc eg ie tell know much many
-    according there's what's""".split()
+    ["a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "whether", "versus", "vs", "etc", "eg", "ie", "tell", "know", "much", "many", "according", "there's", "what's"]
 )
 ZH_STOPWORDS = frozenset(
-    """的 了 是 在 和 与 及 或 等 中 对 为 以 被 将 其 之 也 而 并 从 到 由 于 上 下 有 个 这 那 该 此 各 每
-    什么 哪些 哪个 哪种 如何 怎么 怎样 多少 是否 吗 呢 吧 啊 么 请问 请 一下 一种 一个 可以 能 会 要 就 都 还
-    又 即 如 把 给 向 让 使 可 所 着 过 它 它们 他 她 他们 我 我们 你 您 吗 哪 哪里 为什么 有没有 有何 何 怎 呀
-    文中 本文 文章 提到 指出 介绍 说 谈 谈到 讲 一些 有些 以及 或者 还是 并且 而且 但 但是 因为 所以 如果""".split()
+    ["的", "了", "是", "在", "和", "与", "及", "或", "等", "中", "对", "为", "以", "被", "将", "其", "之", "也", "而", "并", "从", "到", "由", "于", "上", "下", "有", "个", "这", "那", "该", "此", "各", "每", "什么", "哪些", "哪个", "哪种", "如何", "怎么", "怎样", "多少", "是否", "吗", "呢", "吧", "啊", "么", "请问", "请", "一下", "一种", "一个", "可以", "能", "会", "要", "就", "都", "还", "又", "即", "如", "把", "给", "向", "让", "使", "可", "所", "着", "过", "它", "它们", "他", "她", "他们", "我", "我们", "你", "您", "吗", "哪", "哪里", "为什么", "有没有", "有何", "何", "怎", "呀", "文中", "本文", "文章", "提到", "指出", "介绍", "说", "谈", "谈到", "讲", "一些", "有些", "以及", "或者", "还是", "并且", "而且", "但", "但是", "因为", "所以", "如果"]
 )
 
 log = logging.getLogger(__name__)

@@ -51,10 +51,10 @@ def hints(hit: Hit, query: Query, expander: Expander) -> tuple[Hint, ...]:
             out.append(Hint(e.zh, expander.glosser.label(e), e.source))
             seen.add(e.zh)
     for t in query.terms:
-        if t.source == "dictionary" and has_cjk(t.text) and t.text in text and t.text not in seen and len(t.text) > 1:
-            if not any(t.text in h.term for h in out):
-                out.append(Hint(t.text, t.origin, "dictionary"))
-                seen.add(t.text)
+        if (t.source == "dictionary" and has_cjk(t.text) and t.text in text and t.text not in seen
+                and len(t.text) > 1 and not any(t.text in h.term for h in out)):
+            out.append(Hint(t.text, t.origin, "dictionary"))
+            seen.add(t.text)
     return tuple(out[:MAX_HINTS])
 
 

@@ -29,9 +29,13 @@ from .settings import Settings
 _CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
-_FOLLOW_UP_ZH = re.compile(r"^(那|那么|还有|另外|此外)?(它|它们|其|该药|该|这个|这种|这|那个|那种|他们)|呢[？?]?$|^(那|那么)")
-_FOLLOW_UP_EN = re.compile(r"^(and|what about|how about|also|then)\b|\b(it|its|they|them|their|this|that|these|those)\b",
-                           re.IGNORECASE)
+_FOLLOW_UP_ZH = re.compile(
+    r"^(那|那么|还有|另外|此外)?(它|它们|其|该药|该|这个|这种|这|那个|那种|他们)|呢[？?]?$|^(那|那么)"
+)
+_FOLLOW_UP_EN = re.compile(
+    r"^(and|what about|how about|also|then)\b|\b(it|its|they|them|their|this|that|these|those)\b",
+    re.IGNORECASE,
+)
 MAX_PHRASE = 4
 
 

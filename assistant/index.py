@@ -27,7 +27,7 @@ from .records import Passage
 from .settings import Settings
 from .sparse import SparseIndex
 from .structure import find_title
-from .vectors import VectorIndex, choose_kind
+from .vectors import VectorIndex
 
 ANALYZER_VERSION = 3
 """Bump when tokenization or the indexed passage text changes: stored indexes then rebuild."""

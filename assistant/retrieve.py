@@ -155,7 +155,8 @@ def coverage(query: Query, sparse: SparseIndex, ids: list[int]) -> float:
     missing = [t for t in query.terms if t.source == "query" and t.text not in sparse.vocab]
     if not own and not missing:
         return 0.0
-    found_origins = {t.origin for t in query.terms if t.source not in ("query", "context") and sparse.contains(t.text, ids)}
+    found_origins = {t.origin for t in query.terms
+                     if t.source not in ("query", "context") and sparse.contains(t.text, ids)}
     hit = sum(1 for t in own if sparse.contains(t.text, ids) or _origin_matches(t.text, found_origins))
     hit += sum(1 for t in missing if _origin_matches(t.text, found_origins))
     return hit / (len(own) + len(missing))
@@ -168,7 +169,12 @@ def _origin_matches(term: str, origins: set[str]) -> bool:
 COVERAGE_SHARE = 0.3
 """Weight of question coverage next to embedding closeness in the confidence (chosen on the eval suite)."""
 
-_NAME = re.compile(r"(?<![A-Za-z0-9-])(?:[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*[A-Z0-9]|[A-Za-z]+-[0-9]+[A-Za-z0-9]*)(?![A-Za-z0-9-])")
+_NAME = re.compile(
+    r"(?<![A-Za-z0-9-])"
+    r"(?:[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*[A-Z0-9]"  # SONIA, CDK4, HER2
+    r"|[A-Za-z]+-[0-9]+[A-Za-z0-9]*)"  # BOLERO-2, SOLAR-1
+    r"(?![A-Za-z0-9-])"
+)
 
 
 def unknown_names(query: Query, vocab: dict[str, int]) -> list[str]:

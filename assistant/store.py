@@ -8,7 +8,7 @@
       builds/b-…/          one complete, immutable build
         manifest.json      format, embedder, chunker, sources, and a checksum of every file
         passages.jsonl, embeddings.npy, dense.faiss, sparse/…, lexicon.json
-      cache/               embedding cache and the segmenter's dictionary cache
+      cache/               embedding cache
 
 A build is written into ``builds/tmp-…`` and renamed into place only when complete; ``CURRENT`` is
 then replaced in one step. A crash at any point leaves the previous build live, and readers never see
