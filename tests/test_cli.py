@@ -14,8 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from assistant.cli import main
+from cli_support import run_main
 
 QUESTION = "What is the PIK3CA mutation rate in advanced HR+/HER2- breast cancer?"
 PASSAGE_FIELDS = {"rank", "doc", "title", "section", "start", "end", "line_start", "line_end", "score",
@@ -36,14 +35,6 @@ def run_cli(args: list[str], cwd: Path, env: dict[str, str] | None = None,
                           encoding="utf-8", timeout=600)
 
 
-def run_main(argv: list[str], capsys) -> tuple[int, str, str]:
-    """Run the CLI in-process; argparse's own exits count as return codes."""
-    try:
-        code = main([str(a) for a in argv])
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def check_answer(obj: dict, question: str, assistant, k: int = 5) -> None:

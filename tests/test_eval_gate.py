@@ -12,8 +12,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from cli_support import run_main
 
-from assistant.cli import main
 from assistant.evaluate import gate, report
 from assistant.evaluate.figures import ModeResult, best_threshold, check_targets
 from assistant.evaluate.gold import Evidence, Question, load_gold
@@ -149,17 +149,11 @@ def test_report_files(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------------- the command
 
 
-def _run(argv: list[object], capsys) -> tuple[int, str, str]:
-    try:
-        code = main([str(a) for a in argv])
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_missing_gold_file_is_one_line(tmp_path: Path, capsys) -> None:
-    code, out, err = _run(["eval", "--gold", tmp_path / "nope.jsonl", "--seeds", SEEDS, "--index", tmp_path], capsys)
+    argv = ["eval", "--gold", tmp_path / "nope.jsonl", "--seeds", SEEDS, "--index", tmp_path]
+    code, out, err = run_main(argv, capsys)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("assistant: error: cannot read gold set")
 
@@ -169,14 +163,14 @@ def test_unfindable_quote_is_one_line(tmp_path: Path, capsys) -> None:
     gold.write_text(json.dumps({"id": "x1", "question": "q?", "language": "en", "kind": "factual",
                                 "evidence": [{"doc": "000_5cc127c3c086e338.txt", "quote": "no such words here"}]}),
                     encoding="utf-8")
-    code, _, err = _run(["eval", "--gold", gold, "--seeds", SEEDS, "--index", tmp_path], capsys)
+    code, _, err = run_main(["eval", "--gold", gold, "--seeds", SEEDS, "--index", tmp_path], capsys)
     assert code == 2 and err.count("\n") == 1 and "not found" in err
 
 
 @pytest.mark.parametrize("argv", [["--modes", "bogus"], ["--check", "--update-expected"], ["--check"]])
 def test_bad_usage(argv: list[str], tmp_path: Path, capsys) -> None:
     shutil.copy(GOLD, tmp_path / "gold.jsonl")  # no expected.json beside it
-    code, _, err = _run(["eval", "--gold", tmp_path / "gold.jsonl", "--seeds", SEEDS, "--index", tmp_path, *argv],
+    code, _, err = run_main(["eval", "--gold", tmp_path / "gold.jsonl", "--seeds", SEEDS, "--index", tmp_path, *argv],
                         capsys)
     assert code == 2 and err.count("\n") == 1 and "error" in err
 
@@ -188,24 +182,24 @@ def test_check_exit_codes(built_index: Path, tmp_path: Path, capsys, monkeypatch
     monkeypatch.setattr(run, "DEFAULT_MODE", "sparse")
     shutil.copy(GOLD, tmp_path / "gold.jsonl")
     base = ["eval", "--gold", tmp_path / "gold.jsonl", "--seeds", SEEDS, "--index", built_index]
-    code, _, _ = _run([*base, "--update-expected"], capsys)
+    code, _, _ = run_main([*base, "--update-expected"], capsys)
     assert code == 0
     path = tmp_path / "expected.json"
     expected = json.loads(path.read_text(encoding="utf-8"))
     assert expected["mode"] == "sparse" and "overall.MRR@10" in expected["figures"]
-    assert _run([*base, "--check"], capsys)[0] == 0
+    assert run_main([*base, "--check"], capsys)[0] == 0
     expected["figures"]["overall.MRR@10"] += 0.05
     path.write_text(json.dumps(expected), encoding="utf-8")
-    code, out, _ = _run([*base, "--check"], capsys)
+    code, out, _ = run_main([*base, "--check"], capsys)
     assert code == 1 and "DROP: overall.MRR@10" in out
     expected["figures"]["overall.MRR@10"] -= 0.5
     path.write_text(json.dumps(expected), encoding="utf-8")
-    code, out, _ = _run([*base, "--check"], capsys)
+    code, out, _ = run_main([*base, "--check"], capsys)
     assert code == 0 and "update-expected" in out
 
 
 def test_eval_writes_reports(built_index: Path, tmp_path: Path, capsys) -> None:
-    code, out, _ = _run(["eval", "--modes", "sparse", "--out", tmp_path, "--seeds", SEEDS, "--index", built_index],
+    code, out, _ = run_main(["eval", "--modes", "sparse", "--out", tmp_path, "--seeds", SEEDS, "--index", built_index],
                         capsys)
     assert code == 0 and "Hit@5" in out and "targets" in out.lower()
     for name in ("report.json", "report.md", "quality.png", "run.trec", "failures.md"):
