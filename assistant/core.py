@@ -105,8 +105,7 @@ class Assistant:
         t0 = time.perf_counter()
         expander = self.expander()
         index = self.index
-        zh_share = float(index.chinese.mean()) if len(index.chinese) else 0.0
-        query = expander.analyse(question, history, zh_share)
+        query = expander.analyse(question, history, index.zh_share)
         t1 = time.perf_counter()
         timings["analyse"] = t1 - t0
 
@@ -122,8 +121,7 @@ class Assistant:
             other_language = ~index.chinese if query.language == "zh" else index.chinese
             scores = retrieve.sparse_scores(index.sparse, expander.weights(query),
                                             expander.weights(query, foreign_only=True), other_language)
-        main_language = "zh" if zh_share >= 0.5 else "en"
-        balance = self.settings.language_balance if query.language != main_language else 0.0
+        balance = self.settings.language_balance if query.language != index.main_language else 0.0
         candidates = retrieve.search(vector, scores, index.embeddings, index.dense.search, index.chinese,
                                      self.settings, balance)
         hits = retrieve.collapse(candidates, index.passages, k)

@@ -13,6 +13,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -87,6 +88,15 @@ class Index:
     """Passage vectors (memory-mapped), for exact scores of every fusion candidate."""
     chinese: np.ndarray
     """Per passage: True when it is mostly Chinese (the language groups of fusion)."""
+
+    @cached_property
+    def zh_share(self) -> float:
+        """The share of mostly-Chinese passages."""
+        return float(self.chinese.mean()) if len(self.chinese) else 0.0
+
+    @property
+    def main_language(self) -> str:
+        return "zh" if self.zh_share >= 0.5 else "en"
 
 
 def embedder_id(name: str) -> str:

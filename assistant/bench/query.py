@@ -97,8 +97,7 @@ def _tokens(assistant: Any, questions: list[str]) -> dict[str, Any] | None:
     count = getattr(getattr(assistant.embedder, "_model", None), "token_count", None)
     if count is None:
         return None
-    expander, chinese = assistant.expander(), assistant.index.chinese
-    zh_share = float(chinese.mean()) if len(chinese) else 0.0  # as ``Assistant.ask`` passes it
+    expander, zh_share = assistant.expander(), assistant.index.zh_share
     bare = [int(count(q, True)) for q in questions]
     dense = [int(count(expander.analyse(q, (), zh_share).dense_text or q, True)) for q in questions]
     return {"question_median": float(np.median(bare)), "dense_median": float(np.median(dense)),
