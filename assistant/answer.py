@@ -7,9 +7,10 @@ terms of the passage from the glossary (氟维司群 = fulvestrant (FLV)).
 
 from __future__ import annotations
 
-from .analyze import english_terms, fold, has_cjk
-from .expand import Expander
+from .lexicon.analyze import english_terms, fold
 from .records import Citation, Hint, Hit, Query
+from .search.expand import Expander
+from .text import has_cjk
 
 MAX_HINTS = 6
 

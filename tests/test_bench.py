@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant import vectors
-from assistant.sparse import K1, B, SparseIndex, top_k
+from assistant.index import dense as vectors
+from assistant.index.bm25 import K1, B, SparseIndex, top_k
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -81,7 +81,7 @@ def test_bench_quick_end_to_end(built_index: Path, seeds_dir: Path, tmp_path: Pa
 
 
 def test_string_table_finds_every_key_and_nothing_else(tmp_path: Path) -> None:
-    from assistant.dictcache import StringTable, _place
+    from assistant.lexicon.dictcache import StringTable, _place
 
     keys = ["", "a", "乳腺癌", "乳腺", "乳", "her2", "x" * 300, "\ud800"] + [f"w{i}" for i in range(3000)]
     StringTable.write(tmp_path / "t", keys, {"v": np.arange(len(keys))}, {"total": 7})
@@ -97,7 +97,7 @@ def test_string_table_finds_every_key_and_nothing_else(tmp_path: Path) -> None:
 def test_lazy_and_bulk_segmenters_match_jieba(seeds_dir: Path) -> None:
     import jieba
 
-    from assistant.analyze import ZH_STOPWORDS, Analyzer
+    from assistant.lexicon.analyze import ZH_STOPWORDS, Analyzer
 
     words = ["氟维司群", "达尔西利", "无进展生存期", "新词汇测试组合", "维司"]
     reference = jieba.Tokenizer()
@@ -162,21 +162,16 @@ def _slow_scores(index: SparseIndex, weights: dict[str, float]) -> np.ndarray:
     return out
 
 
-@pytest.mark.parametrize("seed", range(4))
-def test_sparse_build_matches_bm25s_bit_for_bit(seed: int) -> None:
+@pytest.mark.parametrize("seed", range(2))
+def test_sparse_build_is_bm25s_own_matrix(seed: int) -> None:
+    """The index is bm25s's own score matrix (empty passages are the single term "")."""
     rng = random.Random(seed)
     words = [f"w{i}" for i in range(400)] + ["乳腺癌", "内分泌治疗", "her2", "fulvestr"]
     corpus = _corpus(rng, rng.randint(1, 600), words)
     ours, ref = SparseIndex.build(corpus), _bm25s_reference(corpus)
-    assert ours.num_docs == ref.num_docs and set(ours.vocab) == set(ref.vocab)
-    for term in ref.vocab:
-        a, b = ref.vocab[term], ours.vocab[term]
-        if a + 1 >= len(ref.indptr):  # "" with no postings sits past the last column in both
-            assert b + 1 >= len(ours.indptr)
-            continue
-        ra, rb = slice(ref.indptr[a], ref.indptr[a + 1]), slice(ours.indptr[b], ours.indptr[b + 1])
-        assert np.array_equal(ref.indices[ra], ours.indices[rb]), term
-        assert np.array_equal(ref.data[ra].view(np.int32), ours.data[rb].view(np.int32)), term
+    assert ours.vocab == ref.vocab and ours.num_docs == ref.num_docs
+    for mine, theirs in ((ours.data, ref.data), (ours.indices, ref.indices), (ours.indptr, ref.indptr)):
+        assert np.array_equal(mine, theirs)
 
 
 @pytest.mark.parametrize("seed", range(4))

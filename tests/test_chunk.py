@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant import chunk
-from assistant.chunk import (
+from assistant.ingest import chunk
+from assistant.ingest.chunk import (
     chunk_corpus,
     chunk_document,
     context_line,
@@ -17,9 +17,9 @@ from assistant.chunk import (
     split_section,
     token_counter,
 )
-from assistant.normalize import normalize
+from assistant.ingest.normalize import normalize
+from assistant.ingest.sections import find_title, sections
 from assistant.records import Document, Passage
-from assistant.structure import find_title, sections
 
 PROPERTY = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 THOROUGH = settings(max_examples=3000, deadline=None, suppress_health_check=list(HealthCheck))
@@ -158,8 +158,20 @@ def langchain_chunks(text: str, size: int, overlap: int) -> list[str]:
 
 
 def own_chunks(text: str, size: int, overlap: int) -> list[str]:
-    spans = chunk._split(text, 0, len(text), chunk._COMPILED, size, overlap, token_counter())
-    return [text[b:e] for b, e in spans]
+    return [text[b:e] for b, e in split_section(text, size, overlap)]
+
+
+def assert_langchains(text: str, size: int, overlap: int) -> None:
+    """The passages are langchain's chunks, in order, except chunks that add no text to the one before
+    (the splitter repeats the overlap alone before a whitespace-only piece), which are dropped."""
+    own, theirs = own_chunks(text, size, overlap), langchain_chunks(text, size, overlap)
+    i = 0
+    for chunk_text in theirs:
+        if i < len(own) and chunk_text == own[i]:
+            i += 1
+        else:
+            assert i > 0 and chunk_text in own[i - 1], (chunk_text, own)
+    assert i == len(own)
 
 
 @PROPERTY
@@ -167,9 +179,9 @@ def own_chunks(text: str, size: int, overlap: int) -> list[str]:
                  st.text(alphabet=st.sampled_from(list("乳腺。！？；ab .!?,，\n-")), max_size=400)),
        st.integers(16, 60), st.data())
 def test_chunks_are_exactly_langchains(text, size, data):
-    """The span splitter gives langchain's chunks, each at the place it was cut from."""
+    """The passages are langchain's chunks, each placed where its text is."""
     overlap = data.draw(st.integers(0, size - 1), label="overlap")
-    assert own_chunks(text, size, overlap) == langchain_chunks(text, size, overlap)
+    assert_langchains(text, size, overlap)
 
 
 @pytest.mark.slow
@@ -179,7 +191,7 @@ def test_chunks_are_exactly_langchains(text, size, data):
        st.integers(16, 200), st.data())
 def test_chunks_are_exactly_langchains_thorough(text, size, data):
     overlap = data.draw(st.integers(0, size - 1), label="overlap")
-    assert own_chunks(text, size, overlap) == langchain_chunks(text, size, overlap)
+    assert_langchains(text, size, overlap)
 
 
 def test_chunks_are_langchains_on_the_seeds(seeds_dir):
@@ -188,7 +200,7 @@ def test_chunks_are_langchains_on_the_seeds(seeds_dir):
     for doc in load_corpus(seeds_dir).documents:
         text = normalize(doc.text).text
         for size, overlap in ((160, 32), (64, 8)):
-            assert own_chunks(text, size, overlap) == langchain_chunks(text, size, overlap)
+            assert_langchains(text, size, overlap)
 
 
 @pytest.mark.parametrize("text", ["-" * 20_000, "ab" * 10_000, "- " * 10_000, "疗" * 20_000,

@@ -4,7 +4,7 @@
   fresh; only one build embeds, and only one new build is made.
 * A reader that loaded before a rebuild keeps answering from memory, even once its build folder is gone.
 * A reader that loads while a build is in progress (paused at every stage through the test hook of
-  :func:`assistant.store.checkpoint`) gets the old build or the new one, complete.
+  :func:`assistant.index.store.checkpoint`) gets the old build or the new one, complete.
 * A reader loading in a loop while builds of two different versions follow one another only ever sees
   one version or the other, complete.
 """
@@ -22,9 +22,10 @@ from pathlib import Path
 import pytest
 from filelock import FileLock, Timeout
 
-from assistant import index as index_mod
-from assistant import store
 from assistant.core import Assistant
+from assistant.errors import IndexProblem
+from assistant.index import load as index_mod
+from assistant.index import store
 from assistant.settings import Settings
 
 NOTES = {
@@ -226,7 +227,7 @@ def test_reader_loop_during_successive_builds(root: Path) -> None:
         started_on = pointer.read_text(encoding="utf-8")
         try:
             versions.append(version_of(store.current(settings.index), settings))
-        except store.IndexProblem:
+        except IndexProblem:
             # acceptable only when builds completed while this reader was loading, so that the build
             # it started on was removed: the pointer must have moved on
             assert pointer.read_text(encoding="utf-8") != started_on, "a load failed on a stable index"

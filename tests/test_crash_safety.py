@@ -5,7 +5,7 @@ answers; no half-written build may be live; and the next ``assistant index`` mus
 stale ``builds/tmp-…`` folder (and any orphaned build or half-written temporary file) and serve the
 new documents.
 
-The exact points are reached through the test hook in :func:`assistant.store.checkpoint`: with
+The exact points are reached through the test hook in :func:`assistant.index.store.checkpoint`: with
 ``ASSISTANT_TEST_PAUSE_AT=<stage>`` the build writes a marker file and waits; the test then sends
 SIGKILL from outside. The slow variant also kills at plain timing-based delays, without the hook.
 """
@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant import index as index_mod
-from assistant import store
 from assistant.core import Assistant
+from assistant.index import load as index_mod
+from assistant.index import store
 from assistant.settings import Settings
 
 QUESTION = "What is the dose code for letrozole?"

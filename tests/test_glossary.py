@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.glossary import Entry, merge, mine_notes
+from assistant.lexicon.glossary import Entry, merge, mine_notes
 
 EXPECTED = Path(__file__).parent / "data" / "glossary_expected.tsv"
 MIN_PRECISION = 0.9

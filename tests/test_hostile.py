@@ -24,13 +24,16 @@ import numpy as np
 import pytest
 from rich.console import Console
 
-from assistant import chunk, store
 from assistant.cli import main
+from assistant.cli.render import answer_text, print_answer
 from assistant.core import Assistant
-from assistant.normalize import normalize
+from assistant.errors import IndexProblem
+from assistant.index import store
+from assistant.ingest import chunk
+from assistant.ingest.normalize import normalize
 from assistant.records import Answer, Citation, Document, Hint, Passage
-from assistant.render import answer_text, print_answer, printable
 from assistant.settings import Settings
+from assistant.text import printable
 
 PACKAGE = Path(__file__).resolve().parent.parent / "assistant"
 ESCAPES = ["\x1b[2J", "\x1b]0;title\x07", "\x1b[31m", "\x1b]8;;http://evil\x1b\\", "\x9b2J", "\x07", "\x08"]
@@ -124,7 +127,7 @@ def test_error_messages_never_carry_raw_escapes(tmp_path: Path, capsys: pytest.C
 
 def test_json_lines_escape_line_separators() -> None:
     """U+2028/U+2029 are legal raw in JSON but break readers that use str.splitlines()."""
-    from assistant.cli_ask import json_line
+    from assistant.cli.output import json_line
 
     line = json_line({"text": "a\u2028b\u2029c\x1b"})
     assert len(line.splitlines()) == 1 and "\x1b" not in line
@@ -133,7 +136,7 @@ def test_json_lines_escape_line_separators() -> None:
 
 def test_json_output_is_strict_even_with_non_finite_scores() -> None:
     """A NaN score (a glossary weight of "inf" can cause one) is written as null, not as bare NaN."""
-    from assistant.cli_ask import json_line, json_text
+    from assistant.cli.output import json_line, json_text
 
     obj = {"confidence": float("nan"), "passages": [{"score": float("inf")}, {"score": 0.5}]}
     for text in (json_line(obj), json_text(obj, indent=2)):
@@ -243,7 +246,7 @@ def test_manifest_cannot_point_outside_its_build(hostile_root: Path, tmp_path: P
         (build / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
         pointer = {"build": build.name, "manifest_sha256": store.sha256_file(build / "manifest.json")}
         (root / "index" / "CURRENT").write_text(json.dumps(pointer), encoding="utf-8")
-        with pytest.raises(store.IndexProblem, match="damaged"):
+        with pytest.raises(IndexProblem, match="damaged"):
             store.current(root / "index")
 
 

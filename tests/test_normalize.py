@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assistant.ingest import read_source
-from assistant.normalize import Normalized, has_text, normalize
+from assistant.ingest.normalize import Normalized, has_text, normalize
 
 REVIEW = "000_5cc127c3c086e338.txt"
 INTERVIEW = "004_adecf566e49ed5b5.txt"

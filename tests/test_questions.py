@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from assistant.cli import main
-from assistant.expand import QuestionError
+from assistant.errors import QuestionError
 
 BLANK = ["", "   ", " \t\n\r ", "\u3000\u3000", "？！。……", "?!.,;:'\"()[]{}<>-_/\\|",
          "\x1b[2J\x1b]0;title\x07\x1b[31m", "\x00\x01\x02\x7f", "🙂🎗️💊"]

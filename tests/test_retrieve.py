@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant import retrieve
 from assistant.records import Query, Term
+from assistant.search import abstain as retrieve
+from assistant.search import fusion
 from assistant.settings import CALIBRATED_THRESHOLDS, Settings
 
 
@@ -49,9 +50,9 @@ def test_threshold_is_calibrated_per_embedder() -> None:
 def test_standardise_within_languages_levels_the_groups() -> None:
     x = np.array([1.0, 2.0, 3.0, 10.0, 11.0, 12.0])
     groups = np.array([True, True, True, False, False, False])
-    mixed = retrieve._standardise(x, groups, 1.0)
+    mixed = fusion.standardise(x, groups, 1.0)
     assert np.allclose(mixed[:3], mixed[3:])
-    assert np.allclose(retrieve._standardise(x, groups, 0.0), (x - x.mean()) / x.std(), atol=1e-6)
+    assert np.allclose(fusion.standardise(x, groups, 0.0), (x - x.mean()) / x.std(), atol=1e-6)
 
 
 def test_off_topic_and_unknown_trials_abstain_but_answers_do_not(assistant) -> None:  # type: ignore[no-untyped-def]

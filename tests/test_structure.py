@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from assistant.ingest import read_source
-from assistant.normalize import normalize
-from assistant.structure import SECTION_SEP, LineIndex, find_title, heading_text, numbered_heading, sections
+from assistant.ingest.normalize import normalize
+from assistant.ingest.sections import LineIndex, find_title, sections
+from assistant.ingest.structure import SECTION_SEP, heading_text, numbered_heading
 
 REVIEW = "000_5cc127c3c086e338.txt"
 INTERVIEW = "004_adecf566e49ed5b5.txt"

@@ -36,7 +36,7 @@ def _gold_path() -> Path:
 
 
 def _threads(assistant: Any, questions: list[str], quick: bool) -> dict[str, Any]:
-    from .. import vectors
+    from ..index import dense as vectors
     from . import threads
 
     out: dict[str, Any] = {
@@ -86,7 +86,7 @@ def run_bench(args: argparse.Namespace, settings: Settings) -> int:
     sizes = QUICK_SIZES if quick else FULL_SIZES
     with tempfile.TemporaryDirectory(prefix="assistant-scale-") as tmp:
         result["scale"] = scale.run_tiers(sizes, Path(tmp), log=_log)
-    from .. import vectors
+    from ..index import dense as vectors
 
     result["scale_params"] = vectors.describe_auto()
     result["targets"] = report.targets(result)

@@ -45,26 +45,6 @@ def _copy_seeds(source: Path, target: Path, quick: bool) -> list[Path]:
     return copied
 
 
-class _Recording:
-    """The real embedder, recording what it is asked to embed and how long the model takes."""
-
-    def __init__(self, real: Any) -> None:
-        self.real, self.id, self.dim = real, real.id, real.dim
-        self.texts: list[str] = []
-        self.seconds = 0.0
-
-    def encode_queries(self, texts: Any) -> Any:
-        return self.real.encode_queries(texts)
-
-    def encode_passages(self, texts: Any, progress: Any = None) -> Any:
-        self.texts.extend(texts)
-        t0 = time.perf_counter()
-        try:
-            return self.real.encode_passages(texts, progress)
-        finally:
-            self.seconds += time.perf_counter() - t0
-
-
 class _InstantEmbedder:
     """Stands in for the model (constant vectors, no time), so that only the pipeline around it runs."""
 
@@ -92,7 +72,9 @@ def _raw(embedder: Any, texts: list[str]) -> tuple[float, float]:
 
 
 def measure(settings: Settings, embedder: Any, quick: bool, profile: bool = False) -> dict[str, Any]:
-    from ..index import embedding_texts, open_index
+    from ..embed import CachingEmbedder
+    from ..index import open_index
+    from ..index.represent import embedding_texts
 
     # the dry run gives the texts to embed before the build too (the full run only: it costs seconds)
     dry = dry_run(settings, quick, profile) if profile or not quick else {}
@@ -105,21 +87,21 @@ def measure(settings: Settings, embedder: Any, quick: bool, profile: bool = Fals
         local = settings.with_(seeds=root / "seeds", index=root / "index", glossary=root / "glossary.tsv")
         raw_runs = [_raw(embedder, dry["texts"])] if dry.get("texts") else []
         rss_before = current_rss_mb()
-        recorder = _Recording(embedder)
+        recorder = CachingEmbedder(embedder)
         c0 = time.process_time()
         index, report = open_index(local, lambda: recorder)
         cpu = time.process_time() - c0
-        texts = list(recorder.texts)  # exactly what the build embedded (its embedding cache was empty)
+        texts = list(recorder.passages)  # exactly what the build embedded (its embedding cache was empty)
         build = {
             "documents": report.documents,
             "passages": report.passages,
             "embedded": report.embedded,
             "seconds": round(report.seconds, 3),
             "passages_per_s": round(report.passages / report.seconds, 3) if report.seconds else 0.0,
-            "model_seconds": round(recorder.seconds, 3),
-            "other_seconds": round(report.seconds - recorder.seconds, 3),
+            "model_seconds": round(recorder.passage_seconds, 3),
+            "other_seconds": round(report.seconds - recorder.passage_seconds, 3),
             "process_cpu_s": round(cpu, 3),
-            "texts_match_index": texts == embedding_texts(index),
+            "texts_match_index": texts == embedding_texts(index.passages, index.lexicon),
             "texts_match_dry_run": texts == dry["texts"] if "texts" in dry else None,
             "rss_growth_mb": round(current_rss_mb() - rss_before, 1),
         }
@@ -139,16 +121,17 @@ def measure(settings: Settings, embedder: Any, quick: bool, profile: bool = Fals
             round(build["passages_per_s"] / raw["passages_per_s"], 3) if raw["passages_per_s"] else None
         )
         build["cpu_ratio_to_raw"] = round(raw_cpu / cpu, 3) if cpu else None
-        build["model_share"] = round(recorder.seconds / report.seconds, 3) if report.seconds else None
+        build["model_share"] = round(recorder.passage_seconds / report.seconds, 3) if report.seconds else None
 
         edited = max(docs, key=lambda p: p.stat().st_size)
         rel = edited.relative_to(root / "seeds").as_posix()
         with edited.open("a", encoding="utf-8") as fh:
             fh.write(EDIT)
-        refresher = _Recording(embedder)
+        refresher = CachingEmbedder(embedder)
         index2, refresh_report = open_index(local, lambda: refresher)
-        fresh = set(refresher.texts)
-        changed = [p for p, t in zip(index2.passages, embedding_texts(index2), strict=True) if t in fresh]
+        fresh = set(refresher.passages)
+        texts2 = embedding_texts(index2.passages, index2.lexicon)
+        changed = [p for p, t in zip(index2.passages, texts2, strict=True) if t in fresh]
         refresh = {
             "edited": rel,
             "edited_passages": sum(1 for p in index2.passages if p.doc == rel),
@@ -156,9 +139,9 @@ def measure(settings: Settings, embedder: Any, quick: bool, profile: bool = Fals
             "embedded": refresh_report.embedded,
             "changed_docs": sorted({p.doc for p in changed}),
             "only_edited_document": bool(changed) and all(p.doc == rel for p in changed)
-            and refresh_report.embedded == len(refresher.texts),
+            and refresh_report.embedded == len(refresher.passages),
             "seconds": round(refresh_report.seconds, 3),
-            "model_seconds": round(refresher.seconds, 3),
+            "model_seconds": round(refresher.passage_seconds, 3),
             "rebuilt": refresh_report.rebuilt,
         }
     return {**out, "build": build, "raw_embed": raw, "refresh": refresh}

@@ -1,12 +1,12 @@
 """Cold start: wall time of fresh processes, from exec to exit (median of several runs).
 
 * ``assistant --help`` (argparse only; target 0.3 s),
-* ``import assistant.cli_ask`` (what every command pays in imports before doing anything),
+* ``import assistant.cli.commands`` (what every command pays in imports before doing anything),
 * ``python -m assistant ask --json QUESTION`` over a built index, for a Chinese and an English
   question (target 2 s to the first answer),
 * where the time of a cold ``ask`` goes, stage by stage (wall and CPU time, in a fresh process),
 * what the first run on a new machine pays once: converting jieba's dictionary and CC-CEDICT into
-  the tables every later process maps (:mod:`assistant.dictcache`).
+  the tables every later process maps (:mod:`assistant.lexicon.dictcache`).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..analyze import has_cjk
+from ..text import has_cjk
 from .system import percentile
 
 
@@ -74,7 +74,7 @@ def measure(seeds: Path, index: Path, questions: dict[str, str], runs: int = 5) 
     out: dict[str, Any] = {
         "python": _series([sys.executable, "-c", "pass"], runs, env, cwd),
         "help": {**_series(help_cmd, runs * 2, env, cwd), "target_s": 0.3},
-        "imports": _series([sys.executable, "-c", "import assistant.cli_ask"], runs, env, cwd),
+        "imports": _series([sys.executable, "-c", "import assistant.cli.commands"], runs, env, cwd),
     }
     for lang, question in questions.items():
         cmd = [sys.executable, "-m", "assistant", "ask", "--json", *where, question]
@@ -96,7 +96,7 @@ t0, c0 = time.perf_counter(), time.process_time()
 marks = []
 def mark(name):
     marks.append((name, time.perf_counter() - t0, time.process_time() - c0))
-from assistant.cli_ask import open_assistant
+from assistant.cli.commands import open_assistant
 from assistant.settings import Settings
 mark("imports")
 settings = Settings.load(seeds=Path(sys.argv[1]), index=Path(sys.argv[2]))

@@ -114,7 +114,7 @@ def _cold(c: dict[str, Any] | None) -> list[str]:
     if not c:
         return []
     commands = [("python", "bare interpreter", "python -c pass"), ("help", "help", "assistant --help"),
-                ("imports", "imports", "python -c 'import assistant.cli_ask'")]
+                ("imports", "imports", "python -c 'import assistant.cli.commands'")]
     names = {"zh": "first answer, Chinese", "en": "first answer, English"}
     commands += [(f"ask_{lang}", name, "python -m assistant ask --json …") for lang, name in names.items()
                  if f"ask_{lang}" in c]

@@ -12,12 +12,12 @@ import io
 import json
 import pstats
 import time
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ..embed import CachingEmbedder
 from ..settings import MODES
 from .system import percentile, summary_ms
 
@@ -94,31 +94,14 @@ def measure(assistant: Any, questions: list[str], rounds: int = 1) -> dict[str, 
 def _tokens(assistant: Any, questions: list[str]) -> dict[str, Any] | None:
     """Model tokens of the questions as typed and of the dense queries ``ask`` encodes (for English
     questions, the question plus the Chinese translations that expansion found)."""
-    count = getattr(getattr(assistant.embedder, "_model", None), "token_count", None)
+    count = getattr(assistant.embedder, "token_count", None)
     if count is None:
         return None
     expander, zh_share = assistant.expander(), assistant.index.zh_share
-    bare = [int(count(q, True)) for q in questions]
-    dense = [int(count(expander.analyse(q, (), zh_share).dense_text or q, True)) for q in questions]
+    bare = [int(count(q)) for q in questions]
+    dense = [int(count(expander.analyse(q, (), zh_share).dense_text or q)) for q in questions]
     return {"question_median": float(np.median(bare)), "dense_median": float(np.median(dense)),
             "dense_over_question": round(sum(dense) / max(1, sum(bare)), 3)}
-
-
-class _CachedEncoder:
-    """The real embedder behind a cache: once every query has been seen, encoding costs nothing."""
-
-    def __init__(self, real: Any) -> None:
-        self.real, self.id, self.dim = real, real.id, real.dim
-        self.cache: dict[str, np.ndarray] = {}
-
-    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
-        missing = [t for t in texts if t not in self.cache]
-        if missing:
-            self.cache.update(zip(missing, self.real.encode_queries(missing), strict=True))
-        return np.stack([self.cache[t] for t in texts])
-
-    def encode_passages(self, texts: Sequence[str], progress: Any = None) -> np.ndarray:
-        return self.real.encode_passages(texts, progress)
 
 
 def machinery(assistant: Any, questions: list[str], encode_p50_ms: float) -> dict[str, Any] | None:
@@ -127,10 +110,7 @@ def machinery(assistant: Any, questions: list[str], encode_p50_ms: float) -> dic
     Timed in wall and in CPU time of the asking thread; the CPU figure does not move with other load, so
     ``1 + cpu_p50 / encode`` is the ratio to expect on an idle machine whatever this run's load was.
     """
-    other = assistant.variant()
-    if not hasattr(other, "_embedder"):
-        return None
-    other._embedder = _CachedEncoder(assistant.embedder)  # noqa: SLF001 - a measuring harness
+    other = assistant.variant(embedder=CachingEmbedder(assistant.embedder))
     for q in questions:  # fill the cache (and warm every code path)
         other.ask(q, mode="hybrid")
     wall: list[float] = []

@@ -34,7 +34,7 @@ HNSW_UP_TO = 100_000
 
 
 def _vector_case(kind: str, n: int, workdir: Path) -> dict[str, Any]:
-    from .. import vectors
+    from ..index import dense as vectors
     from .synth import VectorSource
 
     source = VectorSource(n)
@@ -78,7 +78,7 @@ def _vector_case(kind: str, n: int, workdir: Path) -> dict[str, Any]:
 
 
 def _bm25_case(n: int) -> dict[str, Any]:
-    from ..sparse import SparseIndex
+    from ..index.bm25 import SparseIndex
     from .synth import passages_terms, token_ids, vocabulary, weighted_queries
 
     t0 = time.perf_counter()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from .figures import TARGETS, ModeResult, figure
+from .figures import TARGETS, FigureRef, ModeResult
 from .harness import MODES
 
 COLORS = ("#bdd7e7", "#6baed6", "#2171b5", "#e6550d", "#756bb1")
@@ -13,7 +13,7 @@ COLORS = ("#bdd7e7", "#6baed6", "#2171b5", "#e6550d", "#756bb1")
 
 
 def groups(results: Sequence[ModeResult]) -> list[str]:
-    directions = sorted({d for r in results for d in r.summary["direction"]})
+    directions = sorted({d for r in results for d in r.summary.direction})
     return ["overall", *directions]
 
 
@@ -33,8 +33,8 @@ def draw(results: Sequence[ModeResult], default: str, path: Path) -> Path:
         for i, r in enumerate(results):
             values = []
             for g in names:
-                key = f"overall.{metric}" if g == "overall" else f"direction.{g}.{metric}"
-                values.append(figure(r.summary, key) or 0.0)
+                ref = FigureRef("overall", metric) if g == "overall" else FigureRef("direction", metric, g)
+                values.append(ref.of(r.summary) or 0.0)
             xs = [j + (i - (len(results) - 1) / 2) * width for j in range(len(names))]
             label = f"{r.name} (default)" if r.name == default else r.name
             color = COLORS[order.index(r.name) % len(COLORS)] if r.name in order else COLORS[-1]
@@ -42,14 +42,15 @@ def draw(results: Sequence[ModeResult], default: str, path: Path) -> Path:
                           edgecolor="black" if r.name == default else "none", linewidth=0.8)
             ax.bar_label(bars, fmt="%.2f", fontsize=6.5, padding=1)
         for t in TARGETS:
-            if not t.path.endswith(metric):
+            if t.figure.metric != metric:
                 continue
-            group = "overall" if t.path.startswith("overall") else t.path.split(".")[1]
+            group = "overall" if t.figure.group == "overall" else t.figure.key
             if group in names:
                 j = names.index(group)
                 ax.hlines(t.minimum, j - 0.45, j + 0.45, colors="crimson", linestyles="dashed", linewidth=1.2)
         ax.set_xticks(range(len(names)))
-        counts = [int(figure(results[0].summary, "overall.n" if g == "overall" else f"direction.{g}.n") or 0)
+        first = results[0].summary
+        counts = [first.overall.n if g == "overall" else first.direction[g].n if g in first.direction else 0
                   for g in names]
         ax.set_xticklabels([f"{g}\n(n={n})" for g, n in zip(names, counts, strict=True)])
         ax.set_title(metric)

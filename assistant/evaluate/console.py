@@ -9,15 +9,15 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..render import printable
-from .figures import ModeResult, TargetResult, figure
+from ..text import printable
+from .figures import FigureRef, ModeResult, TargetResult
 from .gate import Comparison
 from .metrics import RANKING_METRICS
 
 DIRECTION_ROWS = ("Hit@1", "Hit@5", "MRR@10")
 KIND_ROWS = ("Hit@5", "MRR@10")
 SHORT = {"chunk_size": "chunk", "chunk_overlap": "overlap"}
-ABSTENTION_ROWS = (("precision", "abstain_precision"), ("recall", "abstain_recall"), ("F1", "abstain_f1"))
+ABSTENTION_ROWS = (("precision", "precision"), ("recall", "recall"), ("F1", "f1"))
 
 
 def table_rows(results: Sequence[ModeResult]) -> list[tuple[str, str, str, list[float | None]]]:
@@ -25,22 +25,22 @@ def table_rows(results: Sequence[ModeResult]) -> list[tuple[str, str, str, list[
     first = results[0].summary
     rows: list[tuple[str, str, str, list[float | None]]] = []
 
-    def add(section: str, label: str, n: str, path: str) -> None:
-        rows.append((section, label, n, [figure(r.summary, path) for r in results]))
+    def add(section: str, label: str, n: str, ref: FigureRef) -> None:
+        rows.append((section, label, n, [ref.of(r.summary) for r in results]))
 
-    n_all = str(int(first["overall"]["n"]))
+    n_all = str(first.overall.n)
     for i, m in enumerate(RANKING_METRICS):
-        add("overall", m, n_all if i == 0 else "", f"overall.{m}")
+        add("overall", m, n_all if i == 0 else "", FigureRef("overall", m))
     unanswerable = sum(1 for o in results[0].outcomes if not o.question.answerable)
     for i, (label, key) in enumerate(ABSTENTION_ROWS):
-        add("abstention", f"abstention {label}", f"{unanswerable} unans." if i == 0 else "", f"overall.{key}")
-    for direction, values in first["direction"].items():
+        add("abstention", f"abstention {label}", f"{unanswerable} unans." if i == 0 else "",
+            FigureRef("abstention", key))
+    for direction, values in first.direction.items():
         for i, m in enumerate(DIRECTION_ROWS):
-            add("direction", f"{direction} {m}", str(int(values["n"])) if i == 0 else "",
-                f"direction.{direction}.{m}")
-    for kind, values in first["kind"].items():
+            add("direction", f"{direction} {m}", str(values.n) if i == 0 else "", FigureRef("direction", m, direction))
+    for kind, values in first.kind.items():
         for i, m in enumerate(KIND_ROWS):
-            add("kind", f"{kind} {m}", str(int(values["n"])) if i == 0 else "", f"kind.{kind}.{m}")
+            add("kind", f"{kind} {m}", str(values.n) if i == 0 else "", FigureRef("kind", m, kind))
     return rows
 
 
@@ -116,10 +116,10 @@ def print_check(comparisons: Sequence[Comparison], path: str, console: Console) 
 
 def print_tuning(tuning: dict[str, Any], console: Console) -> None:
     """The tuning rows, compact enough for an 80-column terminal (full table in tuning.md)."""
-    columns = (("zh H5", "figures", "direction.zh→zh.Hit@5"), ("en H5", "figures", "direction.en→zh.Hit@5"),
-               ("MRR", "figures", "overall.MRR@10"), ("F1", "figures", "overall.abstain_f1"),
-               ("ΔH5", "delta", "overall.Hit@5"), ("ΔMRR", "delta", "overall.MRR@10"),
-               ("ΔF1", "delta", "overall.abstain_f1"))
+    zh5, en5 = FigureRef("direction", "Hit@5", "zh→zh"), FigureRef("direction", "Hit@5", "en→zh")
+    hit5, mrr, f1 = FigureRef("overall", "Hit@5"), FigureRef("overall", "MRR@10"), FigureRef("abstention", "f1")
+    columns = (("zh H5", "figures", zh5), ("en H5", "figures", en5), ("MRR", "figures", mrr), ("F1", "figures", f1),
+               ("ΔH5", "delta", hit5), ("ΔMRR", "delta", mrr), ("ΔF1", "delta", f1))
     table = Table(title=f"What each choice is worth ({tuning['mode']}; Δ vs current settings)",
                   title_justify="left", header_style="bold", box=None, pad_edge=False)
     table.add_column("choice", no_wrap=True, overflow="ellipsis", max_width=24)
@@ -132,8 +132,8 @@ def print_tuning(tuning: dict[str, Any], console: Console) -> None:
             " ".join(f"{SHORT.get(k, k)}={v}" for k, v in row["changes"].items()
                      if (k, v) != ("fusion", "zscore") or len(row["changes"]) == 1)
         cells = []
-        for _, part, path in columns:
-            value = row[part].get(path)
+        for _, part, ref in columns:
+            value = row[part].get(ref.label)
             if value is None:
                 cells.append(Text("—", style="dim"))
             elif part == "delta":

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from rich.console import Console
 from rich.text import Text
 
-from ..render import printable
+from ..text import printable
 from .figures import TOP
 from .metrics import Outcome
 

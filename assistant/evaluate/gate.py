@@ -12,7 +12,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .figures import figure
+from .figures import FigureRef
+from .metrics import Summary
 
 TOLERANCE = 0.02
 OVERALL = ("Hit@1", "Hit@5", "MRR@10", "nDCG@10", "Recall@5")
@@ -23,17 +24,22 @@ class ExpectedError(ValueError):
     """The expected-figures file is missing or malformed."""
 
 
-def gated(summary: dict[str, Any]) -> dict[str, float]:
-    """The figures the gate watches, by dotted path."""
-    out = {f"overall.{m}": figure(summary, f"overall.{m}") for m in OVERALL}
-    for direction in summary.get("direction", {}):
-        for m in PER_DIRECTION:
-            out[f"direction.{direction}.{m}"] = figure(summary, f"direction.{direction}.{m}")
-    out["overall.abstain_f1"] = figure(summary, "overall.abstain_f1")
+def gated_figures(summary: Summary) -> list[FigureRef]:
+    """The figures the gate watches: the overall ranking figures, Hit@5 and MRR@10 of every direction,
+    and abstention F1."""
+    refs = [FigureRef("overall", m) for m in OVERALL]
+    refs += [FigureRef("direction", m, d) for d in summary.direction for m in PER_DIRECTION]
+    refs.append(FigureRef("abstention", "f1"))
+    return refs
+
+
+def gated(summary: Summary) -> dict[str, float]:
+    """The watched figures by label, rounded to 4 places."""
+    out = {ref.label: ref.of(summary) for ref in gated_figures(summary)}
     return {k: round(v, 4) for k, v in out.items() if v is not None}
 
 
-def expected_document(summary: dict[str, Any], mode: str, questions: int, tolerance: float = TOLERANCE
+def expected_document(summary: Summary, mode: str, questions: int, tolerance: float = TOLERANCE
                       ) -> dict[str, Any]:
     return {
         "about": "Expected retrieval figures of `assistant eval` (default mode) on evals/gold.jsonl. "
@@ -92,7 +98,7 @@ class Comparison:
         return self.status in ("drop", "missing")
 
 
-def compare(expected: dict[str, Any], summary: dict[str, Any]) -> list[Comparison]:
+def compare(expected: dict[str, Any], summary: Summary) -> list[Comparison]:
     tolerance = float(expected.get("tolerance", TOLERANCE))
     current = gated(summary)
     return [Comparison(name, float(value), current.get(name), tolerance)

@@ -12,14 +12,11 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..analyze import has_cjk
+from ..errors import GoldError
 from ..ingest import read_source
+from ..text import has_cjk
 
 KINDS = ("factual", "numeric", "mechanism", "paraphrase", "multi", "unanswerable")
-
-
-class GoldError(ValueError):
-    """The gold set is malformed, or a quote cannot be found in its document."""
 
 
 @dataclass(frozen=True)

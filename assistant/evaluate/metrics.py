@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from .gold import Evidence, Question
 
@@ -86,7 +87,69 @@ def ranking_scores(outcomes: Sequence[Outcome]) -> dict[str, dict[str, float]]:
     return values
 
 
-def abstention(outcomes: Iterable[Outcome]) -> dict[str, float]:
+@dataclass(frozen=True)
+class Figures:
+    """Ranking figures of a group of answerable questions: means over the questions (0..1)."""
+
+    n: int
+    """Questions in the group."""
+    hit1: float
+    hit3: float
+    hit5: float
+    recall5: float
+    mrr10: float
+    ndcg10: float
+
+    def value(self, metric: str) -> float:
+        """A figure by its metric name (one of :data:`RANKING_METRICS`, e.g. ``"Hit@5"``)."""
+        return float(getattr(self, METRIC_FIELDS[metric]))
+
+    def to_json(self) -> dict[str, float]:
+        return {**{m: self.value(m) for m in RANKING_METRICS}, "n": float(self.n)}
+
+
+METRIC_FIELDS = {"Hit@1": "hit1", "Hit@3": "hit3", "Hit@5": "hit5", "Recall@5": "recall5", "MRR@10": "mrr10",
+                 "nDCG@10": "ndcg10"}
+"""Metric name → :class:`Figures` field."""
+
+
+@dataclass(frozen=True)
+class Abstention:
+    """Abstaining judged as a classifier, unanswerable questions being the positive class."""
+
+    precision: float
+    recall: float
+    f1: float
+
+    def to_json(self) -> dict[str, float]:
+        return {"abstain_precision": self.precision, "abstain_recall": self.recall, "abstain_f1": self.f1}
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The figures of one evaluation run: overall, by language direction, by kind, and abstention."""
+
+    overall: Figures
+    abstention: Abstention
+    direction: dict[str, Figures]
+    """Direction (``en→zh``) → figures of its answerable questions."""
+    kind: dict[str, Figures]
+    """Kind of question (``factual``, ``paraphrase``…) → figures."""
+    abstention_by_language: dict[str, Abstention]
+    """Question language → abstention figures of its questions."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The shape of ``report.json``: ``overall`` (with the abstention figures), ``direction``, ``kind``,
+        ``abstention_by_language``."""
+        return {
+            "overall": {**self.overall.to_json(), **self.abstention.to_json()},
+            "direction": {k: v.to_json() for k, v in self.direction.items()},
+            "kind": {k: v.to_json() for k, v in self.kind.items()},
+            "abstention_by_language": {k: v.to_json() for k, v in self.abstention_by_language.items()},
+        }
+
+
+def abstention(outcomes: Iterable[Outcome]) -> Abstention:
     """Precision, recall and F1 of abstaining, with unanswerable questions as the positive class."""
     tp = fp = fn = 0
     for o in outcomes:
@@ -99,32 +162,31 @@ def abstention(outcomes: Iterable[Outcome]) -> dict[str, float]:
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"abstain_precision": precision, "abstain_recall": recall, "abstain_f1": f1}
+    return Abstention(precision, recall, f1)
 
 
-def summarize(outcomes: Sequence[Outcome]) -> dict[str, object]:
+def summarize(outcomes: Sequence[Outcome]) -> Summary:
     """Overall figures plus breakdowns by language direction and by kind of question."""
     per_query = ranking_scores(outcomes)
 
-    def mean(qids: list[str]) -> dict[str, float]:
+    def mean(qids: list[str]) -> Figures:
         rows = [per_query[q] for q in qids if q in per_query]
-        out = {m: (sum(r[m] for r in rows) / len(rows) if rows else 0.0) for m in RANKING_METRICS}
-        out["n"] = float(len(rows))
-        return out
+        means = {m: (sum(r[m] for r in rows) / len(rows) if rows else 0.0) for m in RANKING_METRICS}
+        return Figures(len(rows), **{METRIC_FIELDS[m]: v for m, v in means.items()})
 
-    groups: dict[str, dict[str, list[str]]] = {"direction": defaultdict(list), "kind": defaultdict(list)}
+    direction: dict[str, list[str]] = defaultdict(list)
+    kind: dict[str, list[str]] = defaultdict(list)
     for o in outcomes:
         q = o.question
         if q.answerable:
-            groups["direction"][q.direction].append(q.id)
-            groups["kind"][q.kind].append(q.id)
-    overall = mean(list(per_query))
-    overall.update(abstention(outcomes))
-    return {
-        "overall": overall,
-        "direction": {k: mean(v) for k, v in sorted(groups["direction"].items())},
-        "kind": {k: mean(v) for k, v in sorted(groups["kind"].items())},
-        "abstention_by_language": {
+            direction[q.direction].append(q.id)
+            kind[q.kind].append(q.id)
+    return Summary(
+        overall=mean(list(per_query)),
+        abstention=abstention(outcomes),
+        direction={k: mean(v) for k, v in sorted(direction.items())},
+        kind={k: mean(v) for k, v in sorted(kind.items())},
+        abstention_by_language={
             lang: abstention(o for o in outcomes if o.question.language == lang) for lang in ("zh", "en")
         },
-    }
+    )

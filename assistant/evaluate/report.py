@@ -60,19 +60,19 @@ def build(results: Sequence[ModeResult], default: str, settings: Settings, gold:
                 "retrieval": mode_named(r.name).mode,
                 "expand": mode_named(r.name).expand,
                 "seconds": round(r.seconds, 1),
-                **_rounded(r.summary),
+                **_rounded(r.summary.to_json()),
             }
             for r in results
         },
         "targets": [
-            {"target": t.target.label, "figure": t.target.path, "minimum": t.target.minimum,
+            {"target": t.target.label, "figure": t.target.figure.label, "minimum": t.target.minimum,
              "measured": None if t.measured is None else round(t.measured, 4), "met": t.met, "why": t.why}
             for t in targets
         ],
         "targets_mode": main.name,
         "abstention_threshold": round(threshold_in_effect(settings, mode_named(main.name).mode), 4),
         "abstention_best_threshold": _rounded(
-            best_threshold(main.outcomes, threshold_in_effect(settings, mode_named(main.name).mode))),
+            best_threshold(main.outcomes, threshold_in_effect(settings, mode_named(main.name).mode)).to_json()),
         "failures": {"mode": main.name, **failure_counts},
         "settings": settings_json(settings),
         "relevance": RELEVANCE,

@@ -19,8 +19,8 @@ from typing import Any
 
 from rich.console import Console
 
-from ..cli import UsageError
 from ..core import Assistant
+from ..errors import UsageError
 from ..settings import Settings
 from .figures import ModeResult
 from .gold import GoldError, Question, load_gold
@@ -98,8 +98,24 @@ def missing_packages() -> list[str]:
             if importlib.util.find_spec(module) is None]
 
 
+def open_assistant(settings: Settings) -> Assistant:
+    """The assistant over the gold set's documents, built first if needed (with a progress bar)."""
+    assistant = Assistant(settings)
+    with progress_bars() as bar:
+        tasks: dict[str, Any] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(f"index: {stage}", total=total or None)
+            bar.update(tasks[stage], completed=done, total=total or None)
+
+        report = assistant.open(progress=progress)
+    if report.rebuilt:
+        _log(f"indexed {report.documents} documents into {report.passages} passages in {report.seconds:.1f} s")
+    return assistant
+
+
 def run_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from ..cli_ask import open_assistant
     from . import gate
 
     missing = missing_packages()

@@ -14,20 +14,21 @@ from typing import Any
 
 from ..core import Assistant
 from ..settings import Settings
-from .figures import best_threshold, figure, threshold_in_effect
+from .figures import FigureRef, best_threshold, threshold_in_effect
 from .gold import Question
 from .harness import Mode, Tick, run_mode
-from .metrics import summarize
+from .metrics import Summary, summarize
 
 COLUMNS = (
-    ("zh→zh Hit@5", "direction.zh→zh.Hit@5"),
-    ("en→zh Hit@5", "direction.en→zh.Hit@5"),
-    ("Hit@5", "overall.Hit@5"),
-    ("MRR@10", "overall.MRR@10"),
-    ("nDCG@10", "overall.nDCG@10"),
-    ("abstain F1", "overall.abstain_f1"),
+    ("zh→zh Hit@5", FigureRef("direction", "Hit@5", "zh→zh")),
+    ("en→zh Hit@5", FigureRef("direction", "Hit@5", "en→zh")),
+    ("Hit@5", FigureRef("overall", "Hit@5")),
+    ("MRR@10", FigureRef("overall", "MRR@10")),
+    ("nDCG@10", FigureRef("overall", "nDCG@10")),
+    ("abstain F1", FigureRef("abstention", "f1")),
 )
-DELTAS = (("Δ Hit@5", "overall.Hit@5"), ("Δ MRR@10", "overall.MRR@10"), ("Δ F1", "overall.abstain_f1"))
+DELTAS = (("Δ Hit@5", FigureRef("overall", "Hit@5")), ("Δ MRR@10", FigureRef("overall", "MRR@10")),
+          ("Δ F1", FigureRef("abstention", "f1")))
 CHUNK_SIZES = (96, 128, 160, 192, 256, 320)
 CHUNK_OVERLAPS = (16, 32, 64)
 
@@ -89,17 +90,18 @@ def chunk_grid(settings: Settings) -> list[Choice]:
     return out
 
 
-def _figures(summary: dict[str, Any]) -> dict[str, float | None]:
-    return {path: figure(summary, path) for _, path in COLUMNS}
+def _figures(summary: Summary) -> dict[str, float | None]:
+    """The tuning columns of a summary, by figure label."""
+    return {ref.label: ref.of(summary) for _, ref in COLUMNS}
 
 
-def _row(choice: Choice, summary: dict[str, Any], reference: dict[str, float | None], seconds: float
+def _row(choice: Choice, summary: Summary, reference: dict[str, float | None], seconds: float
          ) -> dict[str, Any]:
     figs = _figures(summary)
     delta = {}
-    for _, path in DELTAS:
-        a, b = figs.get(path), reference.get(path)
-        delta[path] = None if a is None or b is None else round(a - b, 4)
+    for _, ref in DELTAS:
+        a, b = figs.get(ref.label), reference.get(ref.label)
+        delta[ref.label] = None if a is None or b is None else round(a - b, 4)
     return {"group": choice.group, "choice": choice.label, "changes": choice.changes,
             "figures": {k: None if v is None else round(v, 4) for k, v in figs.items()},
             "delta": delta, "seconds": round(seconds, 1)}
@@ -118,7 +120,7 @@ def run(assistant: Assistant, questions: Sequence[Question], mode: Mode, chunks:
     reference = _figures(base_summary)
     current = threshold_in_effect(settings, mode.mode)
     best = best_threshold(base, current)
-    cut = best["threshold"]
+    cut = best.threshold
     thresholds = sorted({round(t, 4) for t in (0.0, current - 0.02, current + 0.02, cut - 0.02, cut, cut + 0.02)})
     rows = [_row(Choice("current", "current settings"), base_summary, reference, time.perf_counter() - t0)]
     for choice in query_grid(settings, thresholds, current):
@@ -132,8 +134,7 @@ def run(assistant: Assistant, questions: Sequence[Question], mode: Mode, chunks:
             status(f"{choice.label}: building its index")
             t = time.perf_counter()
             index = settings.index / "tune" / f"c{choice.changes['chunk_size']}-o{choice.changes['chunk_overlap']}"
-            other = Assistant(settings.with_(index=index, **choice.changes))
-            other._embedder = assistant._embedder  # share the loaded model (and its query cache)
+            other = Assistant(settings.with_(index=index, **choice.changes), embedder=assistant.embedder)
             report = other.open()
             status(f"{choice.label}: {report.passages} passages")
             outcomes = run_mode(other, questions, mode, tick(choice.label))
@@ -148,7 +149,7 @@ def run(assistant: Assistant, questions: Sequence[Question], mode: Mode, chunks:
         "settings": {k: getattr(settings, k) for k in (f.name for f in fields(Settings))
                      if k not in ("seeds", "index", "glossary")},
         "abstention_threshold": round(current, 4),
-        "abstention_best_threshold": {k: round(v, 4) for k, v in best.items()},
+        "abstention_best_threshold": {k: round(v, 4) for k, v in best.to_json().items()},
         "rows": rows,
         "chunks": chunks,
         "seconds": round(time.perf_counter() - t0, 1),

@@ -120,25 +120,11 @@ def citation_text(c: Citation, top: float, hints: bool, styles: Styles) -> Text:
 
 
 def describe_error(exc: BaseException) -> tuple[str, str]:
-    """A short title and one clear line for an error, never a traceback."""
-    from ..embed import EmbedderError
-    from ..expand import QuestionError
-    from ..glossary import GlossaryError
-    from ..ingest import SeedsError
-    from ..settings import SettingsError
-    from ..store import IndexProblem, LockTimeout
+    """A short heading and one clear line for an error, never a traceback."""
+    from ..errors import AssistantError
 
-    kinds: list[tuple[type[BaseException] | tuple[type[BaseException], ...], str]] = [
-        (SeedsError, "No documents to search"),
-        ((IndexProblem, LockTimeout), "Index problem"),
-        (EmbedderError, "Model problem"),
-        (GlossaryError, "Glossary problem"),
-        (SettingsError, "Settings problem"),
-        (QuestionError, "Cannot search that"),
-    ]
-    for kind, title in kinds:
-        if isinstance(exc, kind):
-            return title, str(exc)
+    if isinstance(exc, AssistantError):
+        return exc.heading, exc.title
     if isinstance(exc, OSError):
         where = f" ({exc.filename})" if exc.filename else ""
         return "Cannot read a file", f"{exc.strerror or exc}{where}"

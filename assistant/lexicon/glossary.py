@@ -18,11 +18,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from .analyze import Analyzer, english_terms, has_cjk
+from ..errors import GlossaryError
+from ..text import has_cjk
+from .analyze import Analyzer, english_terms
 
 BOUNDARY_WORDS = frozenset(
     ["的", "了", "是", "在", "和", "与", "及", "或", "等", "对", "为", "被", "将", "由", "从", "到", "把", "给", "向", "让", "使", "以", "而", "并", "即", "如", "又", "也", "都", "还", "就", "其", "着", "过", "这", "那", "该", "此", "这些", "那些", "这种", "两个", "一种", "一个", "一类", "多种", "年", "月", "日", "天", "周", "岁", "例", "次", "其中", "包括", "其他", "关于", "对于", "通过", "根据", "称为", "简称", "即为", "作为", "以及", "例如", "比如", "使用", "采用", "选择", "显示", "表明", "联用", "联合", "与其"]
@@ -55,7 +58,7 @@ class Entry:
 def cedict() -> Mapping[str, tuple[str, ...]]:
     """Simplified headword → English senses, merging every entry for the headword.
 
-    Read from a table converted once per machine (:mod:`assistant.dictcache`), so opening it costs
+    Read from a table converted once per machine (:mod:`assistant.lexicon.dictcache`), so opening it costs
     milliseconds; parsing the original took 1.5-3 s and happens only when the table is made.
     """
     from .dictcache import cedict_table
@@ -319,10 +322,6 @@ class Glosser:
 # ---------------------------------------------------------------- user glossary
 
 
-class GlossaryError(ValueError):
-    """The user glossary file cannot be read."""
-
-
 def read_tsv(path: Path, source: str = "user") -> list[Entry]:
     """Read a glossary TSV: ``term<TAB>translation[<TAB>weight]``; ``#`` starts a comment."""
     try:
@@ -371,3 +370,25 @@ def _bundled() -> tuple[Entry, ...]:
 def bundled_entries() -> list[Entry]:
     """The general oncology glossary shipped with the assistant."""
     return list(_bundled())
+
+
+@dataclass
+class Lexicon:
+    """The glossary data stored with an index: the pairs mined from its documents, and the CC-CEDICT
+    senses of its Chinese words."""
+
+    entries: list[Entry] = field(default_factory=list)
+    dictionary: dict[str, list[str]] = field(default_factory=dict)
+    """CC-CEDICT senses of the Chinese words of the corpus."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"entries": [asdict(e) for e in self.entries], "dictionary": self.dictionary}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Lexicon:
+        return cls([Entry(**e) for e in data.get("entries", [])], dict(data.get("dictionary", {})))
+
+    @property
+    def words(self) -> list[str]:
+        """Chinese glossary terms the segmenter must keep whole."""
+        return sorted({e.zh.replace(" ", "") for e in self.entries if has_cjk(e.zh)})

@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 
-_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+from ..text import HAN_RUN
+
 _WORD = re.compile(r"[a-z0-9\u03b1-\u03c9]+(?:\.\d+)?")
 _COMPOUND = re.compile(r"[a-z]+\d+/\d+")
 
@@ -51,7 +52,7 @@ def english_terms(text: str, keep_stopwords: bool = False) -> list[str]:
     """Stemmed English (and number) terms of a text, in order."""
     folded = fold(text)
     out: list[str] = []
-    for m in _WORD.finditer(_CJK_RUN.sub(" ", folded)):
+    for m in _WORD.finditer(HAN_RUN.sub(" ", folded)):
         word = m.group()
         if not keep_stopwords and word in EN_STOPWORDS:
             continue
@@ -60,17 +61,13 @@ def english_terms(text: str, keep_stopwords: bool = False) -> list[str]:
     return out
 
 
-def has_cjk(text: str) -> bool:
-    return _CJK_RUN.search(text) is not None
-
-
 class Analyzer:
     """Terms for the sparse index. Custom words (e.g. mined glossary terms) keep jieba from splitting them.
 
     ``bulk=True`` (index builds) loads jieba's whole dictionary into a dict once per process, which is
     fastest for segmenting a corpus; otherwise (questions) the dictionary is read lazily from its
     memory-mapped table, which costs nothing to load. Both give exactly the same words (see
-    :mod:`assistant.dictcache`).
+    :mod:`assistant.lexicon.dictcache`).
     """
 
     def __init__(self, words: Iterable[str] = (), cache_dir: Path | None = None, bigrams: bool = False,
@@ -88,7 +85,7 @@ class Analyzer:
             if self._jieba is None:
                 from .dictcache import tokenizer
 
-                custom = [w for w in self.words if _CJK_RUN.fullmatch(w)]
+                custom = [w for w in self.words if HAN_RUN.fullmatch(w)]
                 self._jieba, self._prefetch = tokenizer(custom, self._cache_dir, self.bulk)
             return self._jieba
 
@@ -113,7 +110,7 @@ class Analyzer:
         """All terms of a text: Chinese words and English stems, in order."""
         folded = fold(text)
         out: list[str] = []
-        for m in _CJK_RUN.finditer(folded):
+        for m in HAN_RUN.finditer(folded):
             out.extend(self.chinese_terms(m.group()))
         out.extend(english_terms(folded))
         return out

@@ -12,12 +12,10 @@ Recognised headings:
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from .normalize import Line, Normalized
+from ..text import display_width
+from .lines import Line
 
 SECTION_SEP = " › "
 _NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?[\s\u3000]+(\S.*)$")
@@ -135,84 +133,12 @@ def _caption_continues(previous: str, text: str, in_note: bool) -> bool:
 
 
 def _is_unnumbered_heading(text: str, following: str, width: int | None) -> bool:
-    from .normalize import display_width
-
     if len(text) > 40 or text[-1] in _CLOSING or text[0].isdigit() or _CAPTION.match(following):
         return False
     long_enough = max(80, 2.5 * display_width(text))
     if width is not None:
         long_enough = max(long_enough, 3 * width)
     return display_width(following) >= long_enough
-
-
-@dataclass(frozen=True)
-class Section:
-    path: str
-    """Section path, outermost first, joined with " › "."""
-    start: int
-    """Offset in the normalized text where the section's body starts (after its heading)."""
-    end: int
-
-
-def find_title(norm: Normalized, fallback: str) -> str:
-    """The document title: a leading short line, else the first heading, else the file name."""
-    for block in norm.blocks[:3]:
-        text = norm.text[block.start : block.end].strip()
-        if block.kind == "heading" and not block.number:
-            if block is norm.blocks[0]:
-                return _tidy_title(block.name or text)
-            break
-        if block.kind == "para" and block is norm.blocks[0] and len(text) <= 60 and text[-1] not in "。.":
-            return _tidy_title(text)
-    for block in norm.blocks:
-        if block.kind == "heading":
-            return _tidy_title(block.name)
-    return fallback
-
-
-_FOOTNOTE_MARK = re.compile(
-    r"(?:\s*(?:[★☆*＊†‡]+\s*\d{0,2}|[\[［]\s*\d{1,3}(?:\s*[-–,，]\s*\d{1,3})*\s*[\]］]))+\s*$"
-)
-"""Footnote marks after a title: "★", "*1", "［1］". Digits count only after a mark or inside brackets."""
-
-
-def _tidy_title(text: str) -> str:
-    return _FOOTNOTE_MARK.sub("", text.strip()).strip() or text.strip()
-
-
-def sections(norm: Normalized, title: str) -> list[Section]:
-    """Split the normalized text into sections; each carries its full heading path."""
-    result: list[Section] = []
-    stack: list[tuple[int, str]] = []
-    current = "Lead"
-    start = 0
-    for block in norm.blocks:
-        is_title = block is norm.blocks[0] and _tidy_title(norm.text[block.start : block.end]) == title
-        if block.kind not in ("heading", "label") and not is_title:
-            continue
-        if block.start > start:
-            result.append(Section(current, start, block.start))
-        if is_title:
-            start = block.end
-            continue
-        if block.kind == "label":
-            current = block.name
-            start = block.start
-            continue
-        name = heading_text(norm.text[block.start : block.end])
-        while stack and stack[-1][0] >= block.level:
-            stack.pop()
-        stack.append((block.level, name))
-        current = SECTION_SEP.join(n for _, n in stack)
-        start = block.end
-    if len(norm.text) > start:
-        result.append(Section(current, start, len(norm.text)))
-    result = [s for s in result if norm.text[s.start : s.end].strip()]
-    if not result and norm.text.strip():
-        # nothing but a title or headings (a one-line file, say): that text is the document's only
-        # passage, rather than the document silently yielding none
-        result.append(Section("Lead", 0, len(norm.text)))
-    return result
 
 
 def heading_text(text: str) -> str:
@@ -224,13 +150,3 @@ def heading_text(text: str) -> str:
     if num:
         return f"{num.group(1)} {num.group(2).strip()}"
     return text.strip()
-
-
-class LineIndex:
-    """Maps offsets in an original file to 1-based line numbers."""
-
-    def __init__(self, source: str) -> None:
-        self._starts = [0] + [i + 1 for i, ch in enumerate(source) if ch == "\n"]
-
-    def line(self, offset: int) -> int:
-        return bisect_right(self._starts, offset)

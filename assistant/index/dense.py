@@ -70,7 +70,7 @@ def default_threads() -> int:
 def _faiss() -> Any:
     global _configured
     if not _configured:
-        from .embed import openmp_defaults
+        from ..embed.base import openmp_defaults
 
         openmp_defaults()  # before faiss loads its OpenMP runtime
     import faiss
@@ -174,7 +174,12 @@ class VectorIndex:
         return cls(index, kind)
 
     def save(self, path: Path) -> None:
-        _faiss().write_index(self.index, str(path))
+        """Write the index to ``path``. FAISS serialises it to bytes and Python writes them, so that a full
+        disk or a read-only folder is an ``OSError`` with its errno (FAISS's own writer raises a bare
+        RuntimeError)."""
+        data = _faiss().serialize_index(self.index)
+        with path.open("wb") as fh:
+            fh.write(memoryview(data))
 
     @classmethod
     def load(cls, path: Path, kind: str) -> VectorIndex:

@@ -8,30 +8,13 @@ user glossary entry carrying a terminal escape sequence would otherwise reach th
 
 from __future__ import annotations
 
-import re
-
 from rich.console import Console
 from rich.text import Text
 
-from .records import Answer, Citation
+from ..records import Answer, Citation
+from ..text import printable
 
 ABSTAIN = "No passage in the documents answers this."
-
-_ESCAPES = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves, clear screen
-    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC: window title, hyperlinks
-    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"  # DCS, SOS, PM, APC strings
-    r"|\x1b[@-_]?"  # any other escape
-)
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
-def printable(text: str) -> str:
-    """Text safe to show in a terminal: escape sequences and control characters removed (newlines and
-    tabs kept), lone surrogates (undecodable bytes in a file name) shown as U+FFFD."""
-    text = _ESCAPES.sub("", text)
-    return _CONTROLS.sub(lambda m: "\ufffd" if "\ud800" <= m.group() <= "\udfff" else "", text)
-
 
 def citation_text(c: Citation, width: int | None = None) -> Text:
     p = c.passage

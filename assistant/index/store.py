@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..errors import IndexProblem, LockTimeout
+
 FORMAT_VERSION = 3
 CURRENT = "CURRENT"
 BUILDS = "builds"
@@ -42,14 +44,6 @@ _OWN_TEMP = re.compile(r"^\.(CURRENT|embeddings-[0-9a-f]{16}\.npz)\.[0-9a-f]{8}\
 """Temporary files :func:`write_atomic` leaves behind when a process is killed mid-write."""
 PAUSE_AT = "ASSISTANT_TEST_PAUSE_AT"
 PAUSE_FILE = "ASSISTANT_TEST_PAUSE_FILE"
-
-
-class IndexProblem(Exception):
-    """The index cannot be used as it is (missing, stale format, corrupted); a rebuild fixes it."""
-
-
-class LockTimeout(Exception):
-    """Another process holds the build lock for too long."""
 
 
 @dataclass(frozen=True)

@@ -21,13 +21,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .analyze import Analyzer, english_terms, fold, has_cjk
-from .glossary import GLOSS_MARK, Entry, Glosser, sense_terms
-from .records import Query, Term
-from .settings import Settings
+from ..errors import QuestionError
+from ..lexicon.analyze import Analyzer, english_terms, fold
+from ..lexicon.glossary import GLOSS_MARK, Entry, Glosser, sense_terms
+from ..records import Query, Term
+from ..settings import Settings
+from ..text import han_count, has_cjk, strip_escapes
 
-_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
 _FOLLOW_UP_ZH = re.compile(
     r"^(那|那么|还有|另外|此外)?(它|它们|其|该药|该|这个|这种|这|那个|那种|他们)|呢[？?]?$|^(那|那么)"
@@ -39,10 +39,6 @@ _FOLLOW_UP_EN = re.compile(
 MAX_PHRASE = 4
 
 
-class QuestionError(ValueError):
-    """The question cannot be searched (empty, or nothing but punctuation)."""
-
-
 @dataclass(frozen=True)
 class CleanQuestion:
     text: str
@@ -52,7 +48,7 @@ class CleanQuestion:
 def clean(question: str, max_chars: int) -> CleanQuestion:
     """Strip control characters and escapes, collapse whitespace, truncate very long input."""
     notices: list[str] = []
-    text = " ".join(_CONTROL.sub(" ", question).split())
+    text = " ".join(strip_escapes(question, " ").split())
     if len(text) > max_chars:
         notices.append(f"the question was {len(text):,} characters long; only the first {max_chars:,} were searched")
         text = text[:max_chars].rstrip()
@@ -63,7 +59,7 @@ def clean(question: str, max_chars: int) -> CleanQuestion:
 
 def detect_language(text: str) -> str:
     """``zh`` when Chinese carries the question, else ``en`` (mixed questions count by weight)."""
-    cjk = len(_CJK_CHAR.findall(text))
+    cjk = han_count(text)
     latin = len(_LATIN_WORD.findall(text))
     return "zh" if cjk and cjk / 1.5 >= latin else "en"
 

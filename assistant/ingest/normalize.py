@@ -17,16 +17,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 
+from ..text import display_width, is_wide
 from . import structure
+from .lines import Line, iter_lines, split_lines
 
 HYPHENS = "\u2043\u2010\u00ad"
 """Hyphenation marks that PDF extraction leaves at line ends (⁃ ‐ and the soft hyphen)."""
 TERMINALS = "。！？!?；;…"
-_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?")
-_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff\u00ad]")
 
 _NOISE_PATTERNS = [
     re.compile(p)
@@ -44,45 +43,6 @@ _NOISE_PATTERNS = [
         r"^\s*[\u4e00-\u9fff](\s+[\u4e00-\u9fff]){1,3}\s*$",  # spaced column label: "综 述"
     )
 ]
-
-
-def is_cjk(ch: str) -> bool:
-    """CJK ideographs, CJK punctuation and full-width forms: characters never separated by spaces."""
-    o = ord(ch)
-    return (
-        0x4E00 <= o <= 0x9FFF
-        or 0x3400 <= o <= 0x4DBF
-        or 0x3000 <= o <= 0x303F
-        or 0xFF00 <= o <= 0xFFEF
-        or 0xF900 <= o <= 0xFAFF
-        or 0x20000 <= o <= 0x2FA1F
-        or 0x3040 <= o <= 0x30FF
-        or 0xAC00 <= o <= 0xD7AF
-    )
-
-
-def display_width(text: str) -> int:
-    return sum(2 if is_cjk(ch) else 1 for ch in text)
-
-
-@dataclass
-class Line:
-    """One cleaned line of the original."""
-
-    number: int
-    """1-based line number in the original."""
-    end: int
-    """Offset of the line terminator (or end of text) in the original."""
-    chars: list[str]
-    origin: list[int]
-    trailing_space: bool
-    indented: bool
-    raw: str
-    """The line with whitespace runs collapsed, before CJK spacing was repaired."""
-
-    @property
-    def text(self) -> str:
-        return "".join(self.chars)
 
 
 @dataclass(frozen=True)
@@ -112,56 +72,6 @@ class Normalized:
         if end <= start:
             raise ValueError("empty span")
         return self.origin[start], self.origin[end - 1] + 1
-
-
-def clean_line(src: str, start: int, end: int, number: int) -> Line:
-    """Drop control characters, collapse whitespace, and remove spaces between CJK characters."""
-    segment = src[start:end]
-    kept: list[tuple[str, int]] = []
-    pos = 0
-    for m in _ANSI.finditer(segment):
-        kept.extend((ch, start + i) for i, ch in enumerate(segment[pos : m.start()], pos))
-        pos = m.end()
-    kept.extend((ch, start + i) for i, ch in enumerate(segment[pos:], pos))
-    kept = [(ch, i) for ch, i in kept if not _INVISIBLE.match(ch)]
-
-    indented = bool(kept) and (kept[0][0] == "\u3000" or (len(kept) > 1 and kept[0][0] == kept[1][0] == " "))
-    chars: list[str] = []
-    origin: list[int] = []
-    pending: int | None = None  # origin of a whitespace run not yet emitted
-    for ch, i in kept:
-        if ch.isspace():
-            if pending is None:
-                pending = i
-            continue
-        if pending is not None and chars and not (is_cjk(chars[-1]) and is_cjk(ch)):
-            chars.append(" ")
-            origin.append(pending)
-        pending = None
-        chars.append(ch)
-        origin.append(i)
-    raw = " ".join("".join(ch for ch, _ in kept).split())
-    return Line(number, end, chars, origin, trailing_space=pending is not None, indented=indented, raw=raw)
-
-
-def iter_lines(src: str) -> Iterator[Line]:
-    """The cleaned lines of ``src``, one at a time."""
-    start = 0
-    number = 1
-    while start <= len(src):
-        nl = src.find("\n", start)
-        end = len(src) if nl < 0 else nl
-        if nl > start and src[nl - 1] == "\r":
-            end = nl - 1  # CRLF: the "\r" is part of the line terminator, not trailing space
-        yield clean_line(src, start, end, number)
-        if nl < 0:
-            break
-        start = nl + 1
-        number += 1
-
-
-def split_lines(src: str) -> list[Line]:
-    return list(iter_lines(src))
 
 
 def is_noise(text: str, repeats: Counter[str]) -> bool:
@@ -208,7 +118,7 @@ def _joiner(a: Line, b: Line, width: int | None) -> str | None:
         last == "." and not a.text.endswith((" vs.", "et al.", " vs", "Fig.", "Tab.")))
     if ends_sentence and display_width(a.text) < 0.8 * width:
         return None
-    if is_cjk(last) and is_cjk(first):
+    if is_wide(last) and is_wide(first):
         return ""
     if last in "-/" and not a.trailing_space:
         return ""
@@ -246,7 +156,7 @@ def normalize(src: str) -> Normalized:
         if prev is not None and info is not None and not kind.starts_block:
             sep = _joiner(prev, line, width if info.kind == "para" else 0)
             if info.kind != "para" and sep is None:
-                sep = " " if not (is_cjk(prev.chars[-1]) and is_cjk(chars[0])) else ""
+                sep = " " if not (is_wide(prev.chars[-1]) and is_wide(chars[0])) else ""
         if sep is None:
             close()
             if prev is not None:

@@ -1,20 +1,12 @@
-"""The ``assistant`` command line: a thin face over :class:`assistant.core.Assistant`.
-
-Only argparse is imported up front, so ``assistant --help`` answers at once; everything heavy is
-imported by the command that needs it.
-"""
+"""The command line's arguments (argparse only, so that ``assistant --help`` answers at once)."""
 
 from __future__ import annotations
 
 import argparse
-import os
-import sys
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
-EXIT_USAGE = 2
-EXIT_FAILURE = 1
+from ..errors import EXIT_USAGE
 
 DESCRIPTION = """\
 Ask questions about your documents, in Chinese or English, and get the passages that answer them,
@@ -22,10 +14,6 @@ with citations (file, section, line range). Works offline.
 
 With no command, opens the chat.
 """
-
-
-class UsageError(Exception):
-    """Bad usage or bad input: one line on stderr, exit code 2."""
 
 
 def _positive_int(text: str) -> int:
@@ -98,84 +86,3 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--quick", action="store_true", help="a short smoke run")
     bench.add_argument("--out", type=Path, default=Path("evals/results"), metavar="DIR", help="where reports go")
     return parser
-
-
-def settings_from(args: argparse.Namespace, **extra: Any):  # type: ignore[no-untyped-def]
-    from .settings import Settings
-
-    return Settings.load(seeds=args.seeds, index=args.index, embedder=args.embedder, **extra)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        return _dispatch(args)
-    except KeyboardInterrupt:
-        print("assistant: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        # the reader went away (e.g. `| head`); stop quietly
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 0
-    except Exception as exc:  # noqa: BLE001
-        message, code = _explain(exc)
-        if message is None:
-            raise
-        print(f"assistant: error: {_printable(message)}", file=sys.stderr)
-        return code
-
-
-def _printable(text: str) -> str:
-    """A message fit for the terminal: a path or a question in it may carry escape sequences."""
-    from .render import printable
-
-    return printable(text).replace("\n", " ")
-
-
-def _explain(exc: Exception) -> tuple[str | None, int]:
-    """One clear line for errors users can cause; None for bugs (which keep their traceback)."""
-    from .embed import EmbedderError
-    from .expand import QuestionError
-    from .glossary import GlossaryError
-    from .ingest import SeedsError
-    from .settings import SettingsError
-    from .store import IndexProblem, LockTimeout
-
-    if isinstance(exc, (UsageError, QuestionError, SettingsError, SeedsError, GlossaryError)):
-        return str(exc), EXIT_USAGE
-    if isinstance(exc, (EmbedderError, IndexProblem, LockTimeout)):
-        return str(exc), EXIT_FAILURE
-    if isinstance(exc, OSError) and exc.filename:
-        return f"{exc.strerror or exc} ({exc.filename})", EXIT_FAILURE
-    return None, EXIT_FAILURE
-
-
-def _dispatch(args: argparse.Namespace) -> int:
-    command = args.command or "chat"
-    if command == "ask":
-        from .cli_ask import run_ask
-
-        return run_ask(args, settings_from(args, expand=not args.no_expand))
-    if command == "index":
-        from .cli_ask import run_index
-
-        return run_index(args, settings_from(args))
-    if command == "chat":
-        from .tui import run_chat
-
-        return run_chat(settings_from(args))
-    if command == "eval":
-        from .evaluate.run import run_eval
-
-        return run_eval(args, settings_from(args))
-    if command == "bench":
-        from .bench import run_bench
-
-        return run_bench(args, settings_from(args))
-    raise UsageError(f"unknown command {command!r}")
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
-import math
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from .cli import EXIT_FAILURE, UsageError
-from .core import Assistant
-from .index import BuildReport, Progress
-from .render import printable
-from .settings import Settings
+from ..core import Assistant
+from ..errors import EXIT_FAILURE, QuestionError, UsageError
+from ..index import BuildReport, Progress
+from ..search import clean
+from ..settings import Settings
+from ..text import as_text, printable
+from .output import json_line, json_text
 
 STAGES = {"read": "Reading documents", "embed": "Embedding passages", "write": "Writing the index"}
 
@@ -59,41 +59,6 @@ def _warn(report: BuildReport) -> None:
         print(f"assistant: warning: {printable(warning)}", file=sys.stderr)
 
 
-def as_text(question: str) -> str:
-    """A question as valid Unicode: bytes that were not UTF-8 (kept by Python as lone surrogates in
-    argv) become U+FFFD, so that nothing downstream fails to encode them."""
-    try:
-        question.encode("utf-8")
-        return question
-    except UnicodeEncodeError:
-        return "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in question)
-
-
-def json_text(obj: object, indent: int | None = None) -> str:
-    """Strict JSON: a NaN or infinite score (e.g. from a bad glossary weight) becomes null rather than
-    the bare ``NaN`` that Python writes and other JSON readers reject."""
-    try:
-        return json.dumps(obj, ensure_ascii=False, indent=indent, allow_nan=False)
-    except ValueError:
-        return json.dumps(_finite(obj), ensure_ascii=False, indent=indent, allow_nan=False)
-
-
-def _finite(obj: object) -> object:
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    if isinstance(obj, dict):
-        return {k: _finite(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_finite(v) for v in obj]
-    return obj
-
-
-def json_line(obj: object) -> str:
-    """One JSON object on one line. U+2028/U+2029 are escaped too: JSON allows them raw, but readers
-    that split with ``str.splitlines()`` would see a line break."""
-    return json_text(obj).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-
-
 def open_assistant(settings: Settings, rebuild: bool = False, announce: bool = False) -> Assistant:
     assistant = Assistant(settings)
     with progress_bar() as progress:
@@ -123,8 +88,6 @@ def run_ask(args: argparse.Namespace, settings: Settings) -> int:
         return _run_batch(args, settings)
     if args.question is None:
         raise UsageError('no question given; try: assistant ask "What is the PIK3CA mutation rate?"')
-    from .expand import clean
-
     question = as_text(args.question)
     clean(question, settings.max_question_chars)  # reject blank questions before any loading
     assistant = open_assistant(settings)
@@ -139,8 +102,6 @@ def run_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _run_batch(args: argparse.Namespace, settings: Settings) -> int:
-    from .expand import QuestionError
-
     if args.batch == "-":
         # not sys.stdin itself: its error handler may be strict, and one undecodable line must not
         # end the batch (it is searched with U+FFFD in place of the bad bytes)

@@ -1,0 +1,184 @@
+"""Build: documents → passages → glossary → BM25 → embeddings → FAISS, committed atomically.
+
+The build runs normalize → chunk → glossary mining → sparse index → embeddings (cached by passage
+hash, so an unchanged passage is never embedded twice) → dense index, and commits the result
+atomically (see :mod:`.store`). Errors of the machine while writing (a full disk, a quota, a read-only
+folder, a lost mount) become one :class:`~assistant.errors.StorageError` naming the folder and the
+space the build needed; the previous build stays live.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import numpy as np
+
+from ..embed import Embedder
+from ..errors import STORAGE_ERRNOS, storage_error
+from ..ingest import Corpus
+from ..ingest.chunk import passages_of
+from ..ingest.normalize import normalize
+from ..ingest.sections import find_title
+from ..lexicon import glossary
+from ..lexicon.analyze import Analyzer
+from ..records import Passage
+from ..settings import Settings
+from ..text import has_cjk
+from . import store
+from .bm25 import SparseIndex
+from .cache import EmbeddingCache
+from .dense import VectorIndex
+from .fresh import spec, stat_sources
+from .manifest import Manifest
+from .represent import embedding_text, gloss_terms, glosser_for
+
+BULK_SEGMENTING_FROM = 200_000
+"""Corpora of at least this many characters are segmented with jieba's whole dictionary in memory
+(~0.3 s to build, then the fastest lookups); smaller ones read it lazily from its table, which is
+cheaper up to about this size. Both give the same words."""
+
+Progress = Callable[[str, int, int], None]
+"""``progress(stage, done, total)``; stages are ``read``, ``embed`` and ``write``."""
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What opening the index did."""
+
+    documents: int
+    passages: int
+    embedded: int
+    """Passages that had to be embedded (the rest came from the cache)."""
+    seconds: float
+    rebuilt: bool
+    reason: str = ""
+    """Why it was built (empty when the live build was reused)."""
+    warnings: tuple[str, ...] = ()
+    """One line per skipped file."""
+
+
+def passage_key(embedder: str, text: str) -> str:
+    """The embedding cache key of a passage text."""
+    return hashlib.sha256(f"{embedder}\x00{text}".encode()).hexdigest()
+
+
+@contextmanager
+def _storage(folder: Path, needed: Callable[[], int]) -> Iterator[None]:
+    """Turn an OSError of the machine into a StorageError naming ``folder`` and the space needed."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno in STORAGE_ERRNOS:
+            raise storage_error(exc, folder, needed()) from exc
+        raise
+
+
+def build(settings: Settings, corpus: Corpus, embedder: Embedder, progress: Progress | None = None,
+          reason: str = "") -> BuildReport:
+    """Build a complete new index and make it live. The caller holds :func:`store.build_lock`.
+
+    Raises StorageError when the machine refuses to store it (the previous build stays live).
+    """
+    started = time.perf_counter()
+    documents = corpus.documents
+    normalized = [normalize(d.text) for d in documents]
+    full_text = "\n".join(n.text for n in normalized)
+
+    mined: list[glossary.Entry] = []
+    bulk = len(full_text) >= BULK_SEGMENTING_FROM
+    cache_dir = settings.index / "cache"
+    plain = Analyzer(cache_dir=cache_dir, bulk=bulk)
+    for norm in normalized:
+        mined.extend(glossary.mine_definitions(norm.text, plain, full_text))
+        notes = [norm.text[b.start : b.end] for b in norm.blocks if b.kind == "caption"]
+        mined.extend(glossary.mine_notes(notes))
+    lexicon = glossary.Lexicon(entries=glossary.merge(mined))
+    analyzer = Analyzer(words=lexicon.words, cache_dir=cache_dir, bulk=bulk)
+
+    passages: list[Passage] = []
+    for doc, norm in zip(documents, normalized, strict=True):
+        passages.extend(passages_of(doc, norm, settings.chunk_size, settings.chunk_overlap, len(passages)))
+        if progress:
+            progress("read", len(passages), 0)
+    glosser = glosser_for(lexicon)
+    texts = [embedding_text(p, glosser) for p in passages]
+    sparse = SparseIndex.build([analyzer.terms(t) + gloss_terms(p.text, glosser)
+                                for t, p in zip(texts, passages, strict=True)])
+    lexicon.dictionary = glossary.dictionary_for(t for t in sparse.vocab if has_cjk(t))
+
+    def needed() -> int:
+        return _estimate_bytes(passages, embedder.dim, sparse)
+
+    with _storage(settings.index, needed):
+        vectors, embedded = _embed_with_cache(settings, embedder, texts, progress)
+        dense = VectorIndex.build(vectors, settings.index_type)
+        tmp = store.new_build_dir(settings.index)
+        try:
+            if progress:
+                progress("write", 0, 1)
+            with (tmp / "passages.jsonl").open("w", encoding="utf-8") as fh:
+                for p in passages:
+                    fh.write(json.dumps(p.to_json(), ensure_ascii=False) + "\n")
+            np.save(tmp / "embeddings.npy", vectors, allow_pickle=False)
+            dense.save(tmp / "dense.faiss")
+            sparse.save(tmp / "sparse")
+            (tmp / "lexicon.json").write_text(json.dumps(lexicon.to_json(), ensure_ascii=False), encoding="utf-8")
+            manifest = Manifest(
+                spec=spec(settings).to_json(),
+                embedder_id=embedder.id,
+                dim=embedder.dim,
+                dense_kind=dense.kind,
+                documents=len(documents),
+                passages=len(passages),
+                glossary_entries=len(lexicon.entries),
+                sources={d.path: d.sha256 for d in documents},
+                encodings={d.path: d.encoding for d in documents},
+                titles={d.path: find_title(n, PurePosixPath(d.path).stem)
+                        for d, n in zip(documents, normalized, strict=True)},
+                stat=stat_sources(settings.seeds),
+                warnings=tuple(corpus.warnings),
+                created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            )
+            store.commit(settings.index, tmp, manifest.to_json())
+        except BaseException:
+            store.discard(tmp)
+            raise
+    if progress:
+        progress("write", 1, 1)
+    return BuildReport(len(documents), len(passages), embedded, time.perf_counter() - started, True, reason,
+                       tuple(corpus.warnings))
+
+
+def _estimate_bytes(passages: list[Passage], dim: int, sparse: SparseIndex) -> int:
+    """About how many bytes a build of these passages writes (files, plus the embedding cache)."""
+    text = sum(len(p.text.encode("utf-8")) + 200 for p in passages)
+    vectors = len(passages) * dim * 4
+    postings = sparse.data.nbytes + sparse.indices.nbytes + sparse.indptr.nbytes + 40 * len(sparse.vocab)
+    return text + 3 * vectors + postings
+
+
+def _embed_with_cache(settings: Settings, embedder: Embedder, texts: list[str],
+                      progress: Progress | None) -> tuple[np.ndarray, int]:
+    """Vectors of ``texts``, from the cache where possible; returns them and how many were embedded."""
+    cache = EmbeddingCache(settings.index / "cache", embedder.id, embedder.dim)
+    keys = [passage_key(embedder.id, t) for t in texts]
+    vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    known = cache.lookup(keys)
+    missing = [i for i, k in enumerate(keys) if k not in known]
+    for i, k in enumerate(keys):
+        if k in known:
+            vectors[i] = known[k]
+    if missing:
+        def report(done: int, total: int) -> None:
+            if progress:
+                progress("embed", done, total)
+
+        vectors[missing] = embedder.encode_passages([texts[i] for i in missing], progress=report)
+    cache.store(keys, vectors)
+    return vectors, len(missing)

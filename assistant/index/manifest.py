@@ -1,0 +1,117 @@
+"""The index manifest, typed: what a build holds and what it was built from.
+
+It is written as ``manifest.json`` in every build (see :mod:`.store`, which adds the format number and
+the checksum of every file) and read back with :meth:`Manifest.from_json`, which refuses anything
+malformed with an :class:`~assistant.errors.IndexProblem`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import IndexProblem
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    """Everything besides the documents that decides what the index holds. Any change means a rebuild."""
+
+    embedder: str
+    """The embedder's id (see :func:`assistant.embed.embedder_id`)."""
+    chunk_size: int
+    """Passage size, in cl100k tokens."""
+    chunk_overlap: int
+    """Tokens shared by consecutive passages of a section."""
+    encoding: str
+    """The tiktoken encoding sizes are counted in."""
+    analyzer: int
+    """Version of the term analysis and of the indexed passage text."""
+    glossary: str
+    """Digest of the bundled glossary."""
+    index_type: str
+    """The dense index kind asked for: ``auto``, ``flat``, ``hnsw`` or ``ivf``."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "embedder": self.embedder,
+            "chunker": {"chunk_size": self.chunk_size, "chunk_overlap": self.chunk_overlap,
+                        "encoding": self.encoding},
+            "analyzer": self.analyzer,
+            "glossary": self.glossary,
+            "index_type": self.index_type,
+        }
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What one build holds: its spec, model, passages and sources."""
+
+    spec: dict[str, Any]
+    """:meth:`IndexSpec.to_json` of the settings it was built with (compared as JSON on load)."""
+    embedder_id: str
+    dim: int
+    """Dimension of the passage vectors."""
+    dense_kind: str
+    """The FAISS index kind that was built: ``flat``, ``hnsw`` or ``ivf``."""
+    documents: int
+    passages: int
+    glossary_entries: int
+    sources: dict[str, str]
+    """Document path (relative to the seeds folder) → SHA-256 of its bytes."""
+    encodings: dict[str, str]
+    """Document path → the encoding it was decoded with."""
+    titles: dict[str, str]
+    """Document path → its title."""
+    stat: dict[str, list[int]]
+    """Document path → ``[size, mtime_ns]`` when it was read (a quick freshness check)."""
+    warnings: tuple[str, ...] = ()
+    """One line for every file that was skipped."""
+    created: str = ""
+    """UTC time of the build, ISO 8601."""
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Build file → ``{"sha256", "size"}``, filled in when the build is sealed."""
+
+    def to_json(self) -> dict[str, Any]:
+        out = {
+            "spec": self.spec,
+            "embedder": {"id": self.embedder_id, "dim": self.dim},
+            "dense": {"kind": self.dense_kind, "size": self.passages},
+            "sources": self.sources,
+            "encodings": self.encodings,
+            "titles": self.titles,
+            "stat": self.stat,
+            "counts": {"documents": self.documents, "passages": self.passages, "glossary": self.glossary_entries},
+            "warnings": list(self.warnings),
+            "created": self.created,
+        }
+        if self.files:
+            out["files"] = self.files
+        return out
+
+    @classmethod
+    def from_json(cls, data: Any) -> Manifest:
+        """Read a manifest. Raises IndexProblem when it is not a manifest this version wrote."""
+        try:
+            counts = data["counts"]
+            manifest = cls(
+                spec=dict(data["spec"]),
+                embedder_id=str(data["embedder"]["id"]),
+                dim=int(data["embedder"]["dim"]),
+                dense_kind=str(data["dense"]["kind"]),
+                documents=int(counts["documents"]),
+                passages=int(counts["passages"]),
+                glossary_entries=int(counts.get("glossary", 0)),
+                sources={str(k): str(v) for k, v in data["sources"].items()},
+                encodings={str(k): str(v) for k, v in data.get("encodings", {}).items()},
+                titles={str(k): str(v) for k, v in data.get("titles", {}).items()},
+                stat={str(k): [int(x) for x in v] for k, v in data.get("stat", {}).items()},
+                warnings=tuple(str(w) for w in data.get("warnings", ())),
+                created=str(data.get("created", "")),
+                files=dict(data.get("files", {})),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise IndexProblem("the index manifest is damaged") from exc
+        if int(data["dense"].get("size", manifest.passages)) != manifest.passages:
+            raise IndexProblem("the index parts disagree on the number of passages")
+        return manifest

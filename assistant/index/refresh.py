@@ -1,0 +1,67 @@
+"""Open the index for a set of settings: reuse the live build when it is fresh, else build it first.
+
+Under the build lock, so that two processes never build at once; the second one to get the lock
+finds the index fresh and reuses it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from ..embed import Embedder
+from ..errors import IndexProblem
+from ..ingest import Corpus, load_corpus
+from ..settings import Settings
+from . import store
+from .build import BuildReport, Progress, _storage, build
+from .fresh import UNREAD, staleness
+from .load import Index, load
+from .manifest import Manifest
+
+
+def open_index(settings: Settings, embedder: Callable[[], Embedder], progress: Progress | None = None,
+               rebuild: bool = False) -> tuple[Index, BuildReport]:
+    """The index for these settings, built or refreshed first if needed (under the build lock).
+
+    ``embedder`` is called only when passages must be embedded. Raises SeedsError (no documents),
+    IndexProblem (a build that cannot be read), StorageError, LockTimeout or EmbedderError.
+    """
+    started = time.perf_counter()
+    if not settings.seeds.is_dir():
+        load_corpus(settings.seeds)  # raises the clear "missing seeds" error
+    if not rebuild:
+        fresh = _fresh_build(settings)
+        if isinstance(fresh, store.Build):
+            return load(fresh, settings), _reused(fresh, started)
+    with _storage(settings.index, lambda: 0), store.build_lock(settings.index):
+        reason = "a rebuild was asked for"
+        corpus = None
+        if not rebuild:  # another process may have finished a build while we waited for the lock
+            fresh = _fresh_build(settings)
+            if isinstance(fresh, store.Build):
+                return load(fresh, settings), _reused(fresh, started)
+            reason, corpus = fresh
+        report = build(settings, corpus or load_corpus(settings.seeds), embedder(), progress, reason)
+    return load(store.current(settings.index), settings), report
+
+
+def _fresh_build(settings: Settings) -> store.Build | tuple[str, Corpus | None]:
+    """The live build if it is up to date, else why not (and the corpus, if it was read)."""
+    try:
+        live = store.current(settings.index)
+        manifest = Manifest.from_json(live.manifest)
+    except IndexProblem as exc:
+        return exc.title, None
+    reason = staleness(manifest, settings, None)
+    if reason != UNREAD:
+        return live if not reason else (reason, None)
+    corpus = load_corpus(settings.seeds)
+    reason = staleness(manifest, settings, corpus)
+    return live if not reason else (reason, corpus)
+
+
+def _reused(live: store.Build, started: float) -> BuildReport:
+    manifest = Manifest.from_json(live.manifest)
+    return BuildReport(manifest.documents, manifest.passages, 0, time.perf_counter() - started, False,
+                       warnings=manifest.warnings)

@@ -1,0 +1,40 @@
+"""What the index holds for each passage: the text that is embedded, and the terms that are indexed.
+
+A passage is embedded with its section heading and the English glosses of the glossary terms it
+contains, so that English questions find Chinese passages; its sparse terms are its own words plus
+those glosses, marked apart (``@``). The eval suite measured the alternatives (evals/results/tuning.md):
+adding the document title made both sides worse; the bare text lost a little; the gloss line lifted
+English questions over Chinese passages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..ingest.chunk import context_line
+from ..lexicon import glossary
+from ..lexicon.analyze import english_terms
+from ..records import Passage
+
+
+def glosser_for(lexicon: glossary.Lexicon) -> glossary.Glosser:
+    """The glosser over a collection's own pairs and the bundled glossary."""
+    return glossary.Glosser(lexicon.entries + glossary.bundled_entries())
+
+
+def embedding_text(passage: Passage, glosser: glossary.Glosser | None = None) -> str:
+    """What is embedded for a passage: its innermost heading, its text, and the English glosses of the
+    glossary terms it contains."""
+    parts = [context_line(passage), passage.text, glosser.gloss_line(passage.text) if glosser else ""]
+    return "\n".join(p for p in parts if p)
+
+
+def embedding_texts(passages: Sequence[Passage], lexicon: glossary.Lexicon) -> list[str]:
+    """Exactly the texts that are embedded for these passages."""
+    glosser = glosser_for(lexicon)
+    return [embedding_text(p, glosser) for p in passages]
+
+
+def gloss_terms(text: str, glosser: glossary.Glosser) -> list[str]:
+    """Sparse terms for the English glosses of a passage, kept apart from its own words (``@``-marked)."""
+    return [glossary.GLOSS_MARK + w for e in glosser.find(text) for w in english_terms(e.en or e.abbr)]

