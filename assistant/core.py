@@ -53,19 +53,29 @@ class Assistant:
                 self._embedder = load_embedder(self.settings.embedder, self.settings.threads)
             return self._embedder
 
-    def open(self, progress: Progress | None = None, rebuild: bool = False) -> BuildReport:
+    def open(self, progress: Progress | None = None, rebuild: bool = False, fallback: bool = False) -> BuildReport:
         """Load the index, building or refreshing it first when the documents or settings changed.
 
-        A build that only loading shows to be damaged is rebuilt from the documents. Raises SeedsError,
+        A build that only loading shows to be damaged is rebuilt from the documents. With ``fallback``,
+        when the machine refuses to store a refreshed build (a full disk, a read-only folder), the
+        previous build is used as it is, and the report's warnings say so. Raises SeedsError,
         StorageError, LockTimeout, EmbedderError, or IndexProblem when even a rebuild cannot be read.
         """
-        from .errors import IndexProblem
+        from .errors import IndexProblem, StorageError
+        from .index import open_live
 
         with self._lock:
+            model = self._embedder.id if self._embedder is not None else None
             try:
-                index, report = open_index(self.settings, lambda: self.embedder, progress, rebuild)
-            except IndexProblem:
-                index, report = open_index(self.settings, lambda: self.embedder, progress, rebuild=True)
+                try:
+                    index, report = open_index(self.settings, lambda: self.embedder, progress, rebuild, model)
+                except IndexProblem:
+                    index, report = open_index(self.settings, lambda: self.embedder, progress, True, model)
+            except StorageError as exc:
+                live = open_live(self.settings, exc.title) if fallback and not rebuild else None
+                if live is None:
+                    raise
+                index, report = live
             self._index, self._expander, self.report = index, None, report
             return report
 

@@ -92,7 +92,7 @@ def measure(settings: Settings, embedder: Any, quick: bool, profile: bool = Fals
         index, report = open_index(local, lambda: recorder)
         cpu = time.process_time() - c0
         texts = list(recorder.passages)  # exactly what the build embedded (its embedding cache was empty)
-        build = {
+        build: dict[str, Any] = {
             "documents": report.documents,
             "passages": report.passages,
             "embedded": report.embedded,
@@ -110,7 +110,7 @@ def measure(settings: Settings, embedder: Any, quick: bool, profile: bool = Fals
         raw_runs.append(_raw(embedder, texts))
         raw_seconds = sum(w for w, _ in raw_runs) / len(raw_runs)
         raw_cpu = sum(c for _, c in raw_runs) / len(raw_runs)
-        raw = {
+        raw: dict[str, Any] = {
             "passages": len(texts),
             "runs_s": [round(w, 3) for w, _ in raw_runs],
             "seconds": round(raw_seconds, 3),

@@ -120,9 +120,10 @@ def machinery(assistant: Any, questions: list[str], encode_p50_ms: float) -> dic
         other.ask(q, mode="hybrid")
         wall.append(time.perf_counter() - t0)
         cpu.append(time.thread_time() - c0)
-    out = {"p50_ms": summary_ms(wall)["p50_ms"], "p95_ms": summary_ms(wall)["p95_ms"],
+    out: dict[str, float | None] = {"p50_ms": summary_ms(wall)["p50_ms"], "p95_ms": summary_ms(wall)["p95_ms"],
            "cpu_p50_ms": summary_ms(cpu)["p50_ms"]}
-    out["cpu_share_of_encode"] = round(out["cpu_p50_ms"] / encode_p50_ms, 3) if encode_p50_ms else None
+    cpu_p50 = summary_ms(cpu)["p50_ms"]
+    out["cpu_share_of_encode"] = round(cpu_p50 / encode_p50_ms, 3) if encode_p50_ms else None
     return out
 
 

@@ -23,12 +23,12 @@ STAGES = {"read": "Reading documents", "embed": "Embedding passages", "write": "
 def progress_bar() -> Iterator[Progress]:
     """A progress bar on stderr for index builds (quiet when nothing needs building)."""
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
     console = Console(stderr=True)
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                    console=console, transient=True)
-    tasks: dict[str, int] = {}
+    tasks: dict[str, TaskID] = {}
 
     def update(stage: str, done: int, total: int) -> None:
         if not bar.live.is_started:
@@ -60,9 +60,14 @@ def _warn(report: BuildReport) -> None:
 
 
 def open_assistant(settings: Settings, rebuild: bool = False, announce: bool = False) -> Assistant:
+    """An assistant with its index open (built or refreshed first, with a progress bar on stderr). When
+    the index cannot be refreshed for lack of space or write access, the previous build answers, with a
+    warning."""
     assistant = Assistant(settings)
     with progress_bar() as progress:
-        report = assistant.open(progress=progress, rebuild=rebuild)
+        report = assistant.open(progress=progress, rebuild=rebuild, fallback=True)
+    if report.stale:
+        print(f"assistant: warning: {printable(report.stale)}; answering from the previous index", file=sys.stderr)
     if report.rebuilt:
         _warn(report)
     if announce or report.rebuilt:

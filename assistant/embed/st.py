@@ -60,8 +60,8 @@ class SentenceTransformerEmbedder:
         prompts = dict(getattr(self._model, "prompts", {}) or {})
         if not prompts and "e5" in name.lower():
             prompts = {"query": "query: ", "document": "passage: "}
-        self._query_prompt = prompts.get("query", "")
-        self._passage_prompt = prompts.get("document", prompts.get("passage", ""))
+        self._query_prompt = str(prompts.get("query", ""))
+        self._passage_prompt = str(prompts.get("document", prompts.get("passage", "")))
         self.id = model_id(name)
 
     def _encode(self, texts: Sequence[str], prompt: str) -> np.ndarray:

@@ -72,7 +72,7 @@ def load_expected(path: Path) -> dict[str, Any]:
     if (not isinstance(figures, dict) or not isinstance(tolerance, (int, float))
             or not all(isinstance(v, (int, float)) for v in figures.values())):
         raise ExpectedError(f"{path} is not an expected-figures file (needs 'figures' and 'tolerance')")
-    return data
+    return dict(data)
 
 
 @dataclass(frozen=True)

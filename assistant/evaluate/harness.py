@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from ..core import Assistant
 from ..embed import CachingEmbedder
+from ..settings import Mode as SearchMode
 from .gold import Question
 from .metrics import Outcome, Retrieved, judge
 
@@ -28,7 +29,7 @@ class Mode:
     """A retrieval configuration compared in the report."""
 
     name: str
-    mode: str
+    mode: SearchMode
     expand: bool
 
 

@@ -64,8 +64,8 @@ def ranking_scores(outcomes: Sequence[Outcome]) -> dict[str, dict[str, float]]:
 
     measures = {"Hit@1": Success @ 1, "Hit@3": Success @ 3, "Hit@5": Success @ 5, "Recall@5": R @ 5,
                 "MRR@10": RR @ 10, "nDCG@10": nDCG @ 10}
-    qrels = []
-    run = []
+    qrels: list[Any] = []
+    run: list[Any] = []
     answerable = [o for o in outcomes if o.question.answerable]
     for o in answerable:
         qid = o.question.id

@@ -20,10 +20,10 @@ from typing import Any
 from rich.console import Console
 
 from ..core import Assistant
-from ..errors import UsageError
+from ..errors import GoldError, UsageError
 from ..settings import Settings
 from .figures import ModeResult
-from .gold import GoldError, Question, load_gold
+from .gold import Question, load_gold
 from .harness import DEFAULT_MODE, MODES, Mode, Tick, run_mode, with_query_cache
 from .metrics import summarize
 

@@ -10,6 +10,6 @@ from __future__ import annotations
 
 from .build import BuildReport, Progress
 from .load import Index
-from .refresh import open_index
+from .refresh import open_index, open_live
 
-__all__ = ["BuildReport", "Index", "Progress", "open_index"]
+__all__ = ["BuildReport", "Index", "Progress", "open_index", "open_live"]

@@ -11,8 +11,11 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
+
+from .store import save_array
 
 SMALL_POSTING = 64
 """Posting lists up to this long are checked as Python sets by :meth:`SparseIndex.contains`."""
@@ -57,9 +60,9 @@ class SparseIndex:
 
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
-        np.save(directory / "data.csc.index.npy", self.data, allow_pickle=False)
-        np.save(directory / "indices.csc.index.npy", self.indices, allow_pickle=False)
-        np.save(directory / "indptr.csc.index.npy", self.indptr, allow_pickle=False)
+        save_array(directory / "data.csc.index.npy", self.data)
+        save_array(directory / "indices.csc.index.npy", self.indices)
+        save_array(directory / "indptr.csc.index.npy", self.indptr)
         vocab = json.dumps(self.vocab, ensure_ascii=False)
         (directory / "vocab.index.json").write_text(vocab, encoding="utf-8")
         params = {"k1": K1, "b": B, "method": "lucene", "num_docs": self.num_docs}
@@ -67,7 +70,7 @@ class SparseIndex:
 
     @classmethod
     def load(cls, directory: Path, mmap: bool = False) -> SparseIndex:
-        mode = "r" if mmap else None
+        mode: Literal["r"] | None = "r" if mmap else None
         params = json.loads((directory / "params.index.json").read_text(encoding="utf-8"))
         vocab = json.loads((directory / "vocab.index.json").read_text(encoding="utf-8"))
         return cls(

@@ -61,6 +61,9 @@ class BuildReport:
     """Why it was built (empty when the live build was reused)."""
     warnings: tuple[str, ...] = ()
     """One line per skipped file."""
+    stale: str = ""
+    """Why the documents or settings changed but the index could not be refreshed (the previous build is
+    in use); empty when the index is up to date."""
 
 
 def passage_key(embedder: str, text: str) -> str:
@@ -125,12 +128,12 @@ def build(settings: Settings, corpus: Corpus, embedder: Embedder, progress: Prog
             with (tmp / "passages.jsonl").open("w", encoding="utf-8") as fh:
                 for p in passages:
                     fh.write(json.dumps(p.to_json(), ensure_ascii=False) + "\n")
-            np.save(tmp / "embeddings.npy", vectors, allow_pickle=False)
+            store.save_array(tmp / "embeddings.npy", vectors)
             dense.save(tmp / "dense.faiss")
             sparse.save(tmp / "sparse")
             (tmp / "lexicon.json").write_text(json.dumps(lexicon.to_json(), ensure_ascii=False), encoding="utf-8")
             manifest = Manifest(
-                spec=spec(settings).to_json(),
+                spec=spec(settings, embedder.id).to_json(),
                 embedder_id=embedder.id,
                 dim=embedder.dim,
                 dense_kind=dense.kind,

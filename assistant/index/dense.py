@@ -115,7 +115,7 @@ def ivf_nprobe(nlist: int) -> int:
 
 def describe(index: VectorIndex) -> dict[str, Any]:
     """The parameters an index was built and is searched with."""
-    raw, out = index.index, {"kind": index.kind}
+    raw, out = index.index, dict[str, Any](kind=index.kind)
     if index.kind == "hnsw":
         out.update(M=HNSW_M, efConstruction=int(raw.hnsw.efConstruction), efSearch=int(raw.hnsw.efSearch))
     elif index.kind == "ivf":

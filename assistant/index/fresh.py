@@ -22,10 +22,11 @@ UNREAD = "?"
 """What :func:`staleness` says when only reading the documents can tell."""
 
 
-def spec(settings: Settings) -> IndexSpec:
-    """Everything besides the documents that decides what the index holds."""
+def spec(settings: Settings, model: str | None = None) -> IndexSpec:
+    """Everything besides the documents that decides what the index holds; ``model`` is the embedder's id
+    (by default, that of the embedder the settings name)."""
     return IndexSpec(
-        embedder=embedder_id(settings.embedder),
+        embedder=model or embedder_id(settings.embedder),
         chunk_size=settings.chunk_size,
         chunk_overlap=settings.chunk_overlap,
         encoding=ENCODING,
@@ -47,10 +48,10 @@ def stat_sources(seeds: Path) -> dict[str, list[int]]:
     return out
 
 
-def staleness(manifest: Manifest, settings: Settings, corpus: Corpus | None) -> str:
+def staleness(manifest: Manifest, settings: Settings, corpus: Corpus | None, model: str | None = None) -> str:
     """Why a build no longer matches the settings and documents: ``""`` if it still does, :data:`UNREAD`
-    if the documents must be read to tell (pass the corpus then)."""
-    if manifest.spec != spec(settings).to_json():
+    if the documents must be read to tell (pass the corpus then). ``model`` as for :func:`spec`."""
+    if manifest.spec != spec(settings, model).to_json():
         return "the settings or the embedding model changed"
     if corpus is None:
         return "" if manifest.stat == stat_sources(settings.seeds) else UNREAD

@@ -21,24 +21,25 @@ from .manifest import Manifest
 
 
 def open_index(settings: Settings, embedder: Callable[[], Embedder], progress: Progress | None = None,
-               rebuild: bool = False) -> tuple[Index, BuildReport]:
+               rebuild: bool = False, model: str | None = None) -> tuple[Index, BuildReport]:
     """The index for these settings, built or refreshed first if needed (under the build lock).
 
-    ``embedder`` is called only when passages must be embedded. Raises SeedsError (no documents),
+    ``embedder`` is called only when passages must be embedded; ``model`` is its id, when it is not the
+    embedder the settings name (a build by another model is stale). Raises SeedsError (no documents),
     IndexProblem (a build that cannot be read), StorageError, LockTimeout or EmbedderError.
     """
     started = time.perf_counter()
     if not settings.seeds.is_dir():
         load_corpus(settings.seeds)  # raises the clear "missing seeds" error
     if not rebuild:
-        fresh = _fresh_build(settings)
+        fresh = _fresh_build(settings, model)
         if isinstance(fresh, store.Build):
             return load(fresh, settings), _reused(fresh, started)
     with _storage(settings.index, lambda: 0), store.build_lock(settings.index):
         reason = "a rebuild was asked for"
         corpus = None
         if not rebuild:  # another process may have finished a build while we waited for the lock
-            fresh = _fresh_build(settings)
+            fresh = _fresh_build(settings, model)
             if isinstance(fresh, store.Build):
                 return load(fresh, settings), _reused(fresh, started)
             reason, corpus = fresh
@@ -46,18 +47,31 @@ def open_index(settings: Settings, embedder: Callable[[], Embedder], progress: P
     return load(store.current(settings.index), settings), report
 
 
-def _fresh_build(settings: Settings) -> store.Build | tuple[str, Corpus | None]:
+def open_live(settings: Settings, why: str) -> tuple[Index, BuildReport] | None:
+    """The live build as it is, even if stale (None when there is none that loads); the report's ``stale``
+    says why it was not refreshed."""
+    started = time.perf_counter()
+    try:
+        live = store.current(settings.index)
+        index = load(live, settings)
+    except IndexProblem:
+        return None
+    report = _reused(live, started)
+    return index, BuildReport(report.documents, report.passages, 0, report.seconds, False, stale=why)
+
+
+def _fresh_build(settings: Settings, model: str | None) -> store.Build | tuple[str, Corpus | None]:
     """The live build if it is up to date, else why not (and the corpus, if it was read)."""
     try:
         live = store.current(settings.index)
         manifest = Manifest.from_json(live.manifest)
     except IndexProblem as exc:
         return exc.title, None
-    reason = staleness(manifest, settings, None)
+    reason = staleness(manifest, settings, None, model)
     if reason != UNREAD:
         return live if not reason else (reason, None)
     corpus = load_corpus(settings.seeds)
-    reason = staleness(manifest, settings, corpus)
+    reason = staleness(manifest, settings, corpus, model)
     return live if not reason else (reason, corpus)
 
 

@@ -108,6 +108,19 @@ def write_atomic(path: Path, data: bytes) -> None:
     _fsync_dir(path.parent)
 
 
+def save_array(path: Path, array: Any) -> None:
+    """``np.save`` through a Python file write, so that a full disk is an ``OSError`` with ``ENOSPC``
+    (NumPy's own writer reports a short write without an errno). Never pickles."""
+    import io
+
+    import numpy as np
+
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    with path.open("wb") as fh:
+        fh.write(buffer.getbuffer())
+
+
 @contextmanager
 def build_lock(index_dir: Path, timeout: float = 600.0) -> Iterator[None]:
     """Hold the build lock. A second builder waits (and then finds the index already fresh)."""

@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from ..text import HAN_RUN
 
@@ -80,7 +81,7 @@ class Analyzer:
         self._prefetch: Callable[[str], None] | None = None
         self._lock = threading.Lock()
 
-    def _tokenizer(self):  # type: ignore[no-untyped-def]
+    def _tokenizer(self) -> Any:
         with self._lock:
             if self._jieba is None:
                 from .dictcache import tokenizer

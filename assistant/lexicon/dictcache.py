@@ -69,7 +69,7 @@ class StringTable:
             raise ValueError(f"{path} is not a valid string table")
         self.path, self.size = path, n
         self.meta: dict[str, Any] = json.loads((path / "meta.json").read_text(encoding="utf-8"))
-        self._keys, self._starts, self._slots = memoryview(keys), memoryview(starts), memoryview(slots)
+        self._keys, self._starts, self._slots = memoryview(keys.data), memoryview(starts.data), memoryview(slots.data)
         self._mask = size - 1
 
     def row(self, key: str) -> int:
@@ -308,7 +308,7 @@ class Senses(Mapping[str, tuple[str, ...]]):
         raw = bytes(self._text[int(self._starts[row]) : int(self._starts[row + 1])])
         return tuple(raw.decode("utf-8").split("\x1f")) if raw else ()
 
-    def get(self, word: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, word: str, default: Any = None) -> Any:
         try:
             return self[word]
         except KeyError:

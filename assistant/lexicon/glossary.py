@@ -200,10 +200,11 @@ def choose_term(run: str, english: str, abbr: str, analyzer: Analyzer, corpus: s
 
     if not words:  # abbreviation only: about one word per letter ("+" counts: HR+ is 激素受体阳性)
         chain = [tokens[i:] for i in range(len(tokens))]
-        fits = [t for t in chain if abs(len(t) - n) <= 1 and len("".join(t)) >= 2]
+        fits: list[list[str]] = [t for t in chain if abs(len(t) - n) <= 1 and len("".join(t)) >= 2]
         if not fits:
             fits = [min(chain, key=lambda t: (abs(len(t) - n), -len(t)))]
-        return "".join(max(fits, key=len)) + suffix
+        longest: list[str] = max(fits, key=len)
+        return "".join(longest) + suffix
     chain = [tokens]
     while len(chain[-1]) > 1:
         head_word, rest = chain[-1][0], chain[-1][1:]

@@ -143,7 +143,7 @@ class ChatApp(ChatActions):
 
                 assistant = self.assistant = Assistant(self.settings)
             if assistant.report is None or rebuild:
-                report = assistant.open(progress=progress, rebuild=rebuild)
+                report = assistant.open(progress=progress, rebuild=rebuild, fallback=not rebuild)
             else:
                 report = assistant.report
             assistant.warm()
@@ -170,6 +170,9 @@ class ChatApp(ChatActions):
         report = message.report
         for warning in report.warnings if getattr(report, "rebuilt", False) else ():
             self.notify(warning, title="Skipped a file", severity="warning", markup=False)
+        if getattr(report, "stale", ""):
+            self.notify(f"{report.stale}; answering from the previous index", title="Index not refreshed",
+                        severity="warning", markup=False, timeout=15)
         self._pump()
 
     async def on_index_failed(self, message: IndexFailed) -> None:

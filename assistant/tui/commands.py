@@ -6,6 +6,7 @@ from collections import deque
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from textual.app import SystemCommand
 from textual.binding import Binding
@@ -135,7 +136,7 @@ class ChatActions(PreviewActions):
                 rows.append((binding.key.replace(",", " / "), binding.tooltip or binding.description))
         return rows + EXTRA_KEYS
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("New conversation", "Clear the conversation and start again (ctrl+n)",
                             self.action_new_conversation)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.widgets import Static
 from tui_support import EN, SIZE, ZH, GatedAssistant, ask, cards, run, settle
 
@@ -185,3 +186,34 @@ def test_typing_anywhere_goes_to_the_question_box(fake: Any) -> None:
             assert app.focused is box and box.value == "dose?"  # type: ignore[attr-defined]
 
     run(scenario())
+
+
+def test_storage_errors_are_shown_as_one_line(tmp_path: Path) -> None:
+    """A read-only index folder (a real read-only tmpfs) ends in the error card, never a traceback."""
+    import shutil
+    import subprocess
+
+    from assistant.settings import Settings
+
+    if shutil.which("mount") is None:
+        pytest.skip("needs Linux mount")
+    seeds, disk = tmp_path / "seeds", tmp_path / "ro"
+    seeds.mkdir()
+    disk.mkdir()
+    (seeds / "a.txt").write_text("氟维司群\n\nFLV 500 mg 是有效剂量。\n", encoding="utf-8")
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m,ro", "tmpfs", str(disk)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+
+    async def scenario() -> None:
+        app = ChatApp(Settings(seeds=seeds, index=disk / "index"))
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            shown = str(app.query_one(".index-error", Static).render())
+            assert "Cannot store the index" in shown
+            assert "read-only file system" in shown and "Traceback" not in shown
+
+    try:
+        run(scenario())
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], capture_output=True)

@@ -60,7 +60,7 @@ class FakeAssistant:
         self.abstain = abstain
         self.asked: list[tuple[str, int | None, str | None, tuple[str, ...]]] = []
 
-    def open(self, progress: Any = None, rebuild: bool = False) -> Any:
+    def open(self, progress: Any = None, rebuild: bool = False, fallback: bool = False) -> Any:
         self.report = SimpleNamespace(documents=1, passages=2, rebuilt=False, warnings=())
         return self.report
 
@@ -100,7 +100,7 @@ class GatedAssistant:
         if not gate_ask:
             self.ask_gate.set()
 
-    def open(self, progress: Any = None, rebuild: bool = False) -> Any:
+    def open(self, progress: Any = None, rebuild: bool = False, fallback: bool = False) -> Any:
         if progress:
             progress("embed", 1, 4)
         self.open_gate.wait(10)

@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from cli_support import run_main
+from support.cli import run_main
 
 from assistant.evaluate import gate, report
 from assistant.evaluate.figures import ModeResult, best_threshold, check_targets
@@ -20,7 +20,7 @@ from assistant.evaluate.gold import Evidence, Question, load_gold
 from assistant.evaluate.harness import DEFAULT_MODE, mode_named, run_mode
 from assistant.evaluate.metrics import Outcome, Retrieved, judge, summarize
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GOLD = ROOT / "evals" / "gold.jsonl"
 EXPECTED = ROOT / "evals" / "expected.json"
 SEEDS = ROOT / "seeds"

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cli import main
 from assistant.core import Assistant
+from assistant.main import main
 from assistant.settings import Settings
 
 GLOSSARY = "# my terms\n来曲唑\tletrozole\t1.5\n依西美坦\texemestane\n"

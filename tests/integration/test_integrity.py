@@ -19,12 +19,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.cli import main
 from assistant.core import Assistant
 from assistant.errors import IndexProblem
 from assistant.index import load as index_mod
 from assistant.index import store
 from assistant.index.cache import EmbeddingCache
+from assistant.main import main
 from assistant.settings import Settings
 
 QUESTION = "What is the dose code for letrozole?"

@@ -20,9 +20,10 @@ import pytest
 from assistant.index import dense as vectors
 from assistant.index.bm25 import K1, B, SparseIndex, top_k
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow  # .ci/run runs `assistant bench --quick` itself
 def test_bench_quick_end_to_end(built_index: Path, seeds_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "results"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

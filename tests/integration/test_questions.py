@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cli import main
 from assistant.errors import QuestionError
+from assistant.main import main
 
 BLANK = ["", "   ", " \t\n\r ", "\u3000\u3000", "？！。……", "?!.,;:'\"()[]{}<>-_/\\|",
          "\x1b[2J\x1b]0;title\x07\x1b[31m", "\x00\x01\x02\x7f", "🙂🎗️💊"]

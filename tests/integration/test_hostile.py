@@ -24,18 +24,18 @@ import numpy as np
 import pytest
 from rich.console import Console
 
-from assistant.cli import main
 from assistant.cli.render import answer_text, print_answer
 from assistant.core import Assistant
 from assistant.errors import IndexProblem
 from assistant.index import store
 from assistant.ingest import chunk
 from assistant.ingest.normalize import normalize
+from assistant.main import main
 from assistant.records import Answer, Citation, Document, Hint, Passage
 from assistant.settings import Settings
 from assistant.text import printable
 
-PACKAGE = Path(__file__).resolve().parent.parent / "assistant"
+PACKAGE = Path(__file__).resolve().parents[2] / "assistant"
 ESCAPES = ["\x1b[2J", "\x1b]0;title\x07", "\x1b[31m", "\x1b]8;;http://evil\x1b\\", "\x9b2J", "\x07", "\x08"]
 HOSTILE = ("Hostile notes: [bold]x[/bold] and [link=http://evil]y[/link] and :smile: "
            "\x1b[2J\x1b]0;title\x07\x1b[31mred\x1b[0m text about zoledronate.\n")

@@ -1,7 +1,7 @@
 """The command-line contract, through the real entry point.
 
 End-to-end runs are subprocesses (``python -m assistant``); the many bad-usage cases run in-process
-through ``assistant.cli.main``. Everything points at the session's seeds index, so nothing is rebuilt.
+through ``assistant.main.main``. Everything points at the session's seeds index, so nothing is rebuilt.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from cli_support import run_main
+from support.cli import run_main
 
 QUESTION = "What is the PIK3CA mutation rate in advanced HR+/HER2- breast cancer?"
 PASSAGE_FIELDS = {"rank", "doc", "title", "section", "start", "end", "line_start", "line_end", "score",

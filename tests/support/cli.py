@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.cli import main
+from assistant.main import main
 
 
 def run_main(argv: list[object], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

