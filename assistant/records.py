@@ -21,7 +21,14 @@ class Document:
     sha256: str
     """Hash of the raw bytes, used to detect changes."""
     encoding: str
-    """The encoding the file was decoded with."""
+    """The encoding the file was decoded with (for an extracted format, the extractor, e.g. ``pdfium``)."""
+    format: str = "text"
+    """``text``, ``markdown``, ``pdf``, ``docx`` or ``html``."""
+    pages: tuple[int, ...] = ()
+    """For paged formats: the offset in :attr:`text` where each page begins (page 1 first); empty for
+    plain text."""
+    ocr_pages: tuple[int, ...] = ()
+    """1-based numbers of the pages whose text was recognised by OCR."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,14 @@ class Passage:
     """The normalized passage text shown to users."""
     sentences: tuple[tuple[int, int], ...] = ()
     """Sentence spans as ``(begin, end)`` offsets into :attr:`text`."""
+    page_start: int | None = None
+    """1-based page of ``start`` (None for plain text)."""
+    page_end: int | None = None
+    """1-based page of the last character (None for plain text)."""
+    format: str = "text"
+    """The format of the document: ``text``, ``markdown``, ``pdf``, ``docx`` or ``html``."""
+    ocr: bool = False
+    """True when some of the passage's text was recognised by OCR."""
 
     @property
     def key(self) -> str:
@@ -209,6 +224,10 @@ class Answer:
                     "end": c.passage.end,
                     "line_start": c.passage.line_start,
                     "line_end": c.passage.line_end,
+                    "page_start": c.passage.page_start,
+                    "page_end": c.passage.page_end,
+                    "format": c.passage.format,
+                    "ocr": c.passage.ocr,
                     "score": round(c.score, 6),
                     "text": c.passage.text,
                     "best_sentence": c.passage.text[c.best_sentence[0] : c.best_sentence[1]]
