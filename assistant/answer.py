@@ -8,7 +8,7 @@ terms of the passage from the glossary (氟维司群 = fulvestrant (FLV)).
 from __future__ import annotations
 
 from .lexicon.analyze import english_terms, fold
-from .records import Citation, Hint, Hit, Query
+from .records import Citation, Hint, Hit, Query, Statement
 from .search.expand import Expander
 from .text import has_cjk
 
@@ -57,6 +57,16 @@ def hints(hit: Hit, query: Query, expander: Expander) -> tuple[Hint, ...]:
             out.append(Hint(t.text, t.origin, "dictionary"))
             seen.add(t.text)
     return tuple(out[:MAX_HINTS])
+
+
+def statements(cited: tuple[Citation, ...], abstained: bool) -> tuple[Statement, ...]:
+    """The answer shown above the passages: the best sentence of the first citation (none when
+    abstaining)."""
+    if abstained or not cited or cited[0].best_sentence is None:
+        return ()
+    first = cited[0]
+    b, e = first.best_sentence  # type: ignore[misc]
+    return (Statement(first.passage.text[b:e], first.rank, (b, e), first.hints),)
 
 
 def citations(hits: list[Hit], query: Query, expander: Expander) -> tuple[Citation, ...]:

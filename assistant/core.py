@@ -161,6 +161,8 @@ class Assistant:
             notices=notices,
             timings=timings,
             confidence=ranking.confidence,
+            statements=answer.statements(cited, ranking.abstained),
+            also_searched=query.translations,
         )
 
     # ------------------------------------------------------------------ sources

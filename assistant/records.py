@@ -61,6 +61,9 @@ class Passage:
     """The format of the document: ``text``, ``markdown``, ``pdf``, ``docx`` or ``html``."""
     ocr: bool = False
     """True when some of the passage's text was recognised by OCR."""
+    role: str = "body"
+    """What part of the document it is from: ``body``, or back matter such as ``references``,
+    ``acknowledgements``, ``funding`` or ``author-notes``."""
 
     @property
     def key(self) -> str:
@@ -109,6 +112,8 @@ class Query:
     notices: tuple[str, ...] = ()
     dense_text: str = ""
     """What is embedded for the dense side (the searched text, plus glossary translations)."""
+    translations: tuple[str, ...] = ()
+    """The words and phrases the question was expanded to, readable (no weights, no sub-words)."""
 
     @property
     def expansions(self) -> tuple[Term, ...]:
@@ -186,6 +191,20 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Statement:
+    """One sentence of the answer: quoted from a cited passage, shown above the passages."""
+
+    text: str
+    """The sentence, exactly as it stands in the passage text."""
+    citation: int
+    """Rank of the citation it is quoted from (1-based)."""
+    span: tuple[int, int]
+    """``(begin, end)`` of the sentence in that passage's text."""
+    hints: tuple[Hint, ...] = ()
+    """Glosses of the Chinese terms of the sentence, for English questions."""
+
+
+@dataclass(frozen=True)
 class Answer:
     """What the assistant returns for one question."""
 
@@ -202,6 +221,12 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict, compare=False)
     confidence: float = 0.0
     """The evidence score abstention was decided on."""
+    statements: tuple[Statement, ...] = ()
+    """The sentences that answer the question, best first, each quoted from a citation."""
+    also_searched: tuple[str, ...] = ()
+    """What the question was expanded to, in plain words (translations, follow-up context)."""
+    uncovered: tuple[str, ...] = ()
+    """Parts of the question the documents never mention."""
 
     def to_json(self) -> dict[str, Any]:
         """The JSON shape of ``assistant ask --json``."""
@@ -214,6 +239,9 @@ class Answer:
             "mode": self.mode,
             "searched": self.searched,
             "notices": list(self.notices),
+            "answer": [{"text": s.text, "citation": s.citation} for s in self.statements],
+            "also_searched": list(self.also_searched),
+            "uncovered": list(self.uncovered),
             "passages": [
                 {
                     "rank": c.rank,

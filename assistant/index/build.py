@@ -90,7 +90,7 @@ def build(settings: Settings, corpus: Corpus, embedder: Embedder, progress: Prog
     """
     started = time.perf_counter()
     documents = corpus.documents
-    normalized = [normalize(d.text) for d in documents]
+    normalized = [normalize(d.text, d.pages) for d in documents]
     full_text = "\n".join(n.text for n in normalized)
 
     mined: list[glossary.Entry] = []

@@ -158,7 +158,7 @@ def _char_count(ch: str, count: Callable[[str], int]) -> int:
 
 def chunk_document(doc: Document, size: int, overlap: int, first_id: int = 0) -> list[Passage]:
     """All passages of one document, in reading order."""
-    return passages_of(doc, normalize(doc.text), size, overlap, first_id)
+    return passages_of(doc, normalize(doc.text, doc.pages), size, overlap, first_id)
 
 
 def passages_of(doc: Document, norm: Normalized, size: int, overlap: int, first_id: int = 0) -> list[Passage]:

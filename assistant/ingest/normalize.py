@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..text import display_width, is_wide
@@ -127,8 +128,13 @@ def _joiner(a: Line, b: Line, width: int | None) -> str | None:
     return ""
 
 
-def normalize(src: str) -> Normalized:
-    """Normalize a decoded document. The result maps every character back to ``src``."""
+def normalize(src: str, page_starts: Sequence[int] = ()) -> Normalized:
+    """Normalize a decoded document. The result maps every character back to ``src``.
+
+    ``page_starts`` are the offsets in ``src`` where the pages of a paged format begin (page 1 first;
+    empty for plain text).
+    """
+    del page_starts  # the page-aware repair of page furniture uses them
     lines = [ln for ln in split_lines(src) if ln.chars]
     repeats = Counter(ln.raw for ln in lines)
     lines = [ln for ln in lines if not is_noise(ln.raw, repeats)]

@@ -137,8 +137,9 @@ class Expander:
                 if glossed in self.vocab:
                     terms.setdefault(glossed, Term(glossed, self.settings.gloss_weight, "gloss", t))
         translations: list[str] = []
+        dictionary_words: list[str] = []
         if translate:
-            expansions, translations = (
+            expansions, translations, dictionary_words = (
                 self._english_to_chinese(text) if language == "en" else self._chinese_to_english(text)
             )
             for term in expansions:
@@ -153,7 +154,8 @@ class Expander:
         dense_text = searched
         if self.settings.dense_gloss and translations and language == "en":
             dense_text = f"{searched} ({' '.join(dict.fromkeys(translations))})"
-        return Query(cleaned.text, language, searched, tuple(terms.values()), cleaned.notices, dense_text)
+        readable = tuple(dict.fromkeys(t for t in [*translations, *dictionary_words] if t))
+        return Query(cleaned.text, language, searched, tuple(terms.values()), cleaned.notices, dense_text, readable)
 
     def weights(self, query: Query, foreign_only: bool = False) -> dict[str, float]:
         """The sparse query: term → weight, for terms the index knows (``foreign_only``: those that count
@@ -174,11 +176,13 @@ class Expander:
         share = weight / math.sqrt(len(pieces))
         return [Term(p, share, source, origin) for p in pieces]
 
-    def _english_to_chinese(self, text: str) -> tuple[list[Term], list[str]]:
-        """Chinese expansions of an English question, and the glossary translations found."""
+    def _english_to_chinese(self, text: str) -> tuple[list[Term], list[str], list[str]]:
+        """Chinese expansions of an English question, the glossary translations found, and the dictionary
+        words whose pieces were searched."""
         words = english_terms(text)
         out: list[Term] = []
         translations: list[str] = []
+        dictionary_words: list[str] = []
         covered = [False] * len(words)
         s = self.settings
         # glossary phrases, longest first
@@ -207,14 +211,17 @@ class Expander:
                     continue
                 weight = s.dictionary_weight / math.sqrt(len(zh_words))
                 for zh in sorted(zh_words):
-                    out.extend(self._zh_terms(zh, weight, "dictionary", " ".join(words[i : i + n])))
+                    found = self._zh_terms(zh, weight, "dictionary", " ".join(words[i : i + n]))
+                    if found:
+                        dictionary_words.append(zh)
+                    out.extend(found)
                 if n > 1:
                     covered[i : i + n] = [True] * n
-        return out, translations
+        return out, translations, dictionary_words
 
-    def _chinese_to_english(self, text: str) -> tuple[list[Term], list[str]]:
-        """English expansions of a Chinese question (they count only in English passages), and the
-        glossary translations found."""
+    def _chinese_to_english(self, text: str) -> tuple[list[Term], list[str], list[str]]:
+        """English expansions of a Chinese question (they count only in English passages), the glossary
+        translations found, and (none: CC-CEDICT gives stems here, not words) dictionary words."""
         s = self.settings
         out: list[Term] = []
         translations: list[str] = []
@@ -237,4 +244,4 @@ class Expander:
                 continue
             weight = s.reverse_weight * s.dictionary_weight / math.sqrt(len(english))
             out.extend(Term(w, weight, "dictionary", token, foreign_only=True) for w in sorted(english))
-        return out, translations
+        return out, translations, []
