@@ -99,7 +99,8 @@ class Assistant:
             except OSError:
                 stamp = None
             if self._expander is None or stamp != self._glossary_stamp:
-                entries = list(index.lexicon.entries) + glossary.read_tsv(path) + glossary.bundled_entries()
+                entries = list(index.lexicon.entries) + glossary.read_tsv(path) + glossary.bundled_entries(
+                    self.settings.domain_pack)
                 self._expander = Expander(index.analyzer, index.sparse.vocab, entries, index.lexicon.dictionary,
                                           self.settings)
                 self._glossary_stamp = stamp

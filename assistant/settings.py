@@ -54,6 +54,9 @@ class Settings:
     """``hybrid`` (dense + sparse with cross-lingual expansion), ``dense`` or ``sparse``."""
     expand: bool = True
     """Expand queries into the other language on the sparse side."""
+    domain_pack: bool = True
+    """Use the bundled breast-oncology glossary (a domain pack) besides the documents' own definitions,
+    the user's glossary and CC-CEDICT."""
     index_type: IndexType = "auto"
     """Dense index: ``auto`` (by collection size), ``flat`` (exact), ``hnsw`` or ``ivf``."""
     threads: int = 0

@@ -101,7 +101,7 @@ def measure(settings: Settings, embedder: Any, quick: bool, profile: bool = Fals
             "model_seconds": round(recorder.passage_seconds, 3),
             "other_seconds": round(report.seconds - recorder.passage_seconds, 3),
             "process_cpu_s": round(cpu, 3),
-            "texts_match_index": texts == embedding_texts(index.passages, index.lexicon),
+            "texts_match_index": texts == embedding_texts(index.passages, index.lexicon, local.domain_pack),
             "texts_match_dry_run": texts == dry["texts"] if "texts" in dry else None,
             "rss_growth_mb": round(current_rss_mb() - rss_before, 1),
         }
@@ -130,7 +130,7 @@ def measure(settings: Settings, embedder: Any, quick: bool, profile: bool = Fals
         refresher = CachingEmbedder(embedder)
         index2, refresh_report = open_index(local, lambda: refresher)
         fresh = set(refresher.passages)
-        texts2 = embedding_texts(index2.passages, index2.lexicon)
+        texts2 = embedding_texts(index2.passages, index2.lexicon, local.domain_pack)
         changed = [p for p, t in zip(index2.passages, texts2, strict=True) if t in fresh]
         refresh = {
             "edited": rel,

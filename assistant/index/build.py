@@ -109,7 +109,7 @@ def build(settings: Settings, corpus: Corpus, embedder: Embedder, progress: Prog
         passages.extend(passages_of(doc, norm, settings.chunk_size, settings.chunk_overlap, len(passages)))
         if progress:
             progress("read", len(passages), 0)
-    glosser = glosser_for(lexicon)
+    glosser = glosser_for(lexicon, settings.domain_pack)
     texts = [embedding_text(p, glosser) for p in passages]
     sparse = SparseIndex.build([analyzer.terms(t) + gloss_terms(p.text, glosser)
                                 for t, p in zip(texts, passages, strict=True)])

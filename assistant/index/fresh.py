@@ -31,7 +31,7 @@ def spec(settings: Settings, model: str | None = None) -> IndexSpec:
         chunk_overlap=settings.chunk_overlap,
         encoding=ENCODING,
         analyzer=ANALYZER_VERSION,
-        glossary=glossary.bundled_digest(),
+        glossary=glossary.bundled_digest(settings.domain_pack),
         index_type=settings.index_type,
     )
 

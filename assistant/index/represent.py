@@ -17,9 +17,9 @@ from ..lexicon.analyze import english_terms
 from ..records import Passage
 
 
-def glosser_for(lexicon: glossary.Lexicon) -> glossary.Glosser:
-    """The glosser over a collection's own pairs and the bundled glossary."""
-    return glossary.Glosser(lexicon.entries + glossary.bundled_entries())
+def glosser_for(lexicon: glossary.Lexicon, domain_pack: bool = True) -> glossary.Glosser:
+    """The glosser over a collection's own pairs and (``domain_pack``) the bundled glossary."""
+    return glossary.Glosser(lexicon.entries + glossary.bundled_entries(domain_pack))
 
 
 def embedding_text(passage: Passage, glosser: glossary.Glosser | None = None) -> str:
@@ -29,9 +29,9 @@ def embedding_text(passage: Passage, glosser: glossary.Glosser | None = None) ->
     return "\n".join(p for p in parts if p)
 
 
-def embedding_texts(passages: Sequence[Passage], lexicon: glossary.Lexicon) -> list[str]:
+def embedding_texts(passages: Sequence[Passage], lexicon: glossary.Lexicon, domain_pack: bool = True) -> list[str]:
     """Exactly the texts that are embedded for these passages."""
-    glosser = glosser_for(lexicon)
+    glosser = glosser_for(lexicon, domain_pack)
     return [embedding_text(p, glosser) for p in passages]
 
 

@@ -356,10 +356,13 @@ def read_tsv(path: Path, source: str = "user") -> list[Entry]:
 BUNDLED = Path(__file__).parent / "data" / "medical_glossary.tsv"
 
 
-def bundled_digest() -> str:
-    """A hash of the bundled glossary: the index records it, and rebuilds when it changes."""
+def bundled_digest(enabled: bool = True) -> str:
+    """A hash of the bundled glossary (``off`` when the pack is not used): the index records it, and
+    rebuilds when it changes."""
     import hashlib
 
+    if not enabled:
+        return "off"
     return hashlib.sha256(BUNDLED.read_bytes()).hexdigest()[:16] if BUNDLED.exists() else ""
 
 
@@ -368,9 +371,9 @@ def _bundled() -> tuple[Entry, ...]:
     return tuple(read_tsv(BUNDLED, source="bundled")) if BUNDLED.exists() else ()
 
 
-def bundled_entries() -> list[Entry]:
-    """The general oncology glossary shipped with the assistant."""
-    return list(_bundled())
+def bundled_entries(enabled: bool = True) -> list[Entry]:
+    """The oncology glossary shipped with the assistant (a domain pack); none when ``enabled`` is False."""
+    return list(_bundled()) if enabled else []
 
 
 @dataclass
