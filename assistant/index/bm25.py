@@ -26,6 +26,14 @@ B = 0.75
 
 
 class SparseIndex:
+    """BM25 scores of every (term, passage) pair, as bm25s stores them: a CSC matrix with one column per
+    term — ``data`` (``float32`` weights), ``indices`` (``int32`` passage ids, ascending within a column)
+    and ``indptr`` (``int64``, length ``len(vocab) + 1``) — plus ``vocab`` (term → column) and ``num_docs``.
+
+    Scores are in BM25 units (unbounded, not comparable across collections); a query's score is the
+    weighted sum of its terms' columns (:meth:`scores`).
+    """
+
     def __init__(self, data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, vocab: dict[str, int],
                  num_docs: int) -> None:
         self.data = data
@@ -110,7 +118,7 @@ class SparseIndex:
         return known
 
     def scores(self, weighted_terms: dict[str, float]) -> np.ndarray:
-        """BM25 score of every passage for a weighted bag of terms.
+        """BM25 score of every passage for a weighted bag of terms: ``float32``, shape ``(num_docs,)``.
 
         Summed in float32, term by term in the given order, so every score is bit-identical to adding
         each term's weighted column in turn. The first column is assigned (0 + x is x) and the rest

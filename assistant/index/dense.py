@@ -131,6 +131,13 @@ def describe_auto() -> dict[str, Any]:
 
 
 class VectorIndex:
+    """The dense side: a FAISS inner-product index over unit-norm passage vectors (Johnson, Douze & Jégou
+    2019, "Billion-scale similarity search with GPUs"; the faiss-cpu library).
+
+    Vectors are ``float32`` of shape ``(n, dim)`` with unit L2 norm, so inner product is cosine. ``kind`` is
+    ``flat`` (exact), ``ivf`` (inverted file, approximate) or ``hnsw`` (graph, approximate).
+    """
+
     def __init__(self, index: Any, kind: str) -> None:
         self.index = index
         self.kind = kind
@@ -145,6 +152,9 @@ class VectorIndex:
 
     @classmethod
     def build(cls, vectors: np.ndarray, kind: str = "auto") -> VectorIndex:
+        """An index of ``vectors`` (``float32``, shape ``(n, dim)``, unit norm). ``kind="auto"`` picks exact
+        search below :data:`APPROXIMATE_FROM` passages and IVF from there. Raises ValueError for an unknown
+        kind."""
         faiss = _faiss()
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         n, dim = vectors.shape
@@ -192,7 +202,8 @@ class VectorIndex:
         return cls(index, kind)
 
     def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Top-k ``(ids, scores)`` for one query vector, best first."""
+        """Top-k ``(ids, scores)`` for one query vector (``float32``, shape ``(dim,)``, unit norm), best
+        first: ``int64`` passage ids and ``float32`` cosines, each of shape ``(min(k, size),)``."""
         k = min(k, self.size)
         if k <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
