@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..settings import Settings
+from .result import BenchResult, ThreadsResult
 
 FULL_SIZES = [10_000, 100_000, 1_000_000]
 QUICK_SIZES = [10_000]
@@ -35,11 +36,11 @@ def _gold_path() -> Path:
     return local if local.exists() else Path(__file__).resolve().parents[2] / "evals" / "gold.jsonl"
 
 
-def _threads(assistant: Any, questions: list[str], quick: bool) -> dict[str, Any]:
+def _threads(assistant: Any, questions: list[str], quick: bool) -> ThreadsResult:
     from ..index import dense as vectors
     from . import threads
 
-    out: dict[str, Any] = {
+    out: ThreadsResult = {
         "openmp": threads.loaded_runtimes(assistant),
         "faiss_threads": vectors.threads(),
         "omp_num_threads": os.environ.get("OMP_NUM_THREADS", ""),
@@ -60,7 +61,7 @@ def run_bench(args: argparse.Namespace, settings: Settings) -> int:
     out = Path(getattr(args, "out", None) or "evals/results")
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    result: dict[str, Any] = {"quick": quick, "machine": machine()}
+    result: BenchResult = {"quick": quick, "machine": machine()}
 
     _log(f"opening the index in {settings.index}")
     assistant = Assistant(settings)

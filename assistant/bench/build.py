@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..settings import Settings
+from .result import BuildFigures, BuildResult, RawEmbed
 from .system import current_rss_mb
 
 QUICK_CHARS = 1500
@@ -71,14 +72,14 @@ def _raw(embedder: Any, texts: list[str]) -> tuple[float, float]:
     return time.perf_counter() - t0, time.process_time() - c0
 
 
-def measure(settings: Settings, embedder: Any, quick: bool, profile: bool = False) -> dict[str, Any]:
+def measure(settings: Settings, embedder: Any, quick: bool, profile: bool = False) -> BuildResult:
     from ..embed import CachingEmbedder
     from ..index import open_index
     from ..index.represent import embedding_texts
 
     # the dry run gives the texts to embed before the build too (the full run only: it costs seconds)
     dry = dry_run(settings, quick, profile) if profile or not quick else {}
-    out: dict[str, Any] = {"quick": quick, "target_ratio": 0.9}
+    out: BuildResult = {"quick": quick, "target_ratio": 0.9}
     if profile:
         out["overhead"] = dry.get("profile") or {"error": dry.get("error", "no profile")}
     with tempfile.TemporaryDirectory(prefix="assistant-bench-") as tmp:
@@ -92,7 +93,7 @@ def measure(settings: Settings, embedder: Any, quick: bool, profile: bool = Fals
         index, report = open_index(local, lambda: recorder)
         cpu = time.process_time() - c0
         texts = list(recorder.passages)  # exactly what the build embedded (its embedding cache was empty)
-        build: dict[str, Any] = {
+        build: BuildFigures = {
             "documents": report.documents,
             "passages": report.passages,
             "embedded": report.embedded,
@@ -110,7 +111,7 @@ def measure(settings: Settings, embedder: Any, quick: bool, profile: bool = Fals
         raw_runs.append(_raw(embedder, texts))
         raw_seconds = sum(w for w, _ in raw_runs) / len(raw_runs)
         raw_cpu = sum(c for _, c in raw_runs) / len(raw_runs)
-        raw: dict[str, Any] = {
+        raw: RawEmbed = {
             "passages": len(texts),
             "runs_s": [round(w, 3) for w, _ in raw_runs],
             "seconds": round(raw_seconds, 3),
@@ -144,7 +145,8 @@ def measure(settings: Settings, embedder: Any, quick: bool, profile: bool = Fals
             "model_seconds": round(refresher.passage_seconds, 3),
             "rebuilt": refresh_report.rebuilt,
         }
-    return {**out, "build": build, "raw_embed": raw, "refresh": refresh}
+    out["build"], out["raw_embed"], out["refresh"] = build, raw, refresh
+    return out
 
 
 def dry_run(settings: Settings, quick: bool, profile: bool) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..text import has_cjk
+from .result import ColdResult, ColdStages, Series
 from .system import percentile
 
 
@@ -38,7 +39,7 @@ def _run(cmd: list[str], env: dict[str, str], cwd: Path) -> subprocess.Completed
     return done
 
 
-def _series(cmd: list[str], runs: int, env: dict[str, str], cwd: Path) -> dict[str, Any]:
+def _series(cmd: list[str], runs: int, env: dict[str, str], cwd: Path) -> Series:
     _run(cmd, env, cwd)  # the first run warms the OS page cache; users' second launch looks like this
     samples, cpu = [], []
     for _ in range(runs):
@@ -63,7 +64,7 @@ def pick_questions(questions: list[str]) -> dict[str, str]:
     return {"zh": zh, "en": en}
 
 
-def measure(seeds: Path, index: Path, questions: dict[str, str], runs: int = 5) -> dict[str, Any]:
+def measure(seeds: Path, index: Path, questions: dict[str, str], runs: int = 5) -> ColdResult:
     env = dict(os.environ)
     env.setdefault("HF_HUB_OFFLINE", "1")
     env.pop("PYTHONPROFILEIMPORTTIME", None)
@@ -71,19 +72,24 @@ def measure(seeds: Path, index: Path, questions: dict[str, str], runs: int = 5) 
     script = shutil.which("assistant", path=str(Path(sys.executable).parent)) or shutil.which("assistant")
     help_cmd = [script, "--help"] if script else [sys.executable, "-m", "assistant", "--help"]
     where = ["--seeds", str(seeds), "--index", str(index)]
-    out: dict[str, Any] = {
+    out: ColdResult = {
         "python": _series([sys.executable, "-c", "pass"], runs, env, cwd),
         "help": {**_series(help_cmd, runs * 2, env, cwd), "target_s": 0.3},
         "imports": _series([sys.executable, "-c", "import assistant.cli.commands"], runs, env, cwd),
     }
+    asks: dict[str, Series] = {}
     for lang, question in questions.items():
         cmd = [sys.executable, "-m", "assistant", "ask", "--json", *where, question]
-        out[f"ask_{lang}"] = {**_series(cmd, runs, env, cwd), "target_s": 2.0, "question": question}
-    slowest = max(questions, key=lambda lang: out[f"ask_{lang}"]["median_s"])
-    out["ask"] = {**out[f"ask_{slowest}"], "language": slowest}
+        asks[lang] = {**_series(cmd, runs, env, cwd), "target_s": 2.0, "question": question}
+    if "zh" in asks:
+        out["ask_zh"] = asks["zh"]
+    if "en" in asks:
+        out["ask_en"] = asks["en"]
+    slowest = max(asks, key=lambda lang: asks[lang].get("median_s", 0.0))
+    out["ask"] = {**asks[slowest], "language": slowest}
     out["stages"] = {lang: _stages(seeds, index, q, env, cwd, runs=1 if runs < 5 else 3)
                      for lang, q in questions.items()}
-    out["ask"]["peak_rss_mb"] = max(s.get("peak_rss_mb", 0.0) for s in out["stages"].values())
+    out["ask"]["peak_rss_mb"] = max(s["peak_rss_mb"] for s in out["stages"].values())
     if runs >= 5:  # not in a quick run: it parses both dictionaries from scratch (seconds)
         out["first_use"] = first_use(env, cwd)
     return out
@@ -116,7 +122,7 @@ print(json.dumps({"marks": marks, "timings": answer.timings, "peak_rss_mb": peak
 
 
 def _stages(seeds: Path, index: Path, question: str, env: dict[str, str], cwd: Path,
-            runs: int = 3) -> dict[str, Any]:
+            runs: int = 3) -> ColdStages:
     """A cold ``ask`` cut into stages (median over a few fresh processes): wall and CPU seconds."""
     cmd = [sys.executable, "-c", _STAGES, str(seeds), str(index), question]
     results = [json.loads(_run(cmd, env, cwd).stdout.strip().splitlines()[-1]) for _ in range(runs)]
@@ -140,7 +146,7 @@ def _stages(seeds: Path, index: Path, question: str, env: dict[str, str], cwd: P
 _FIRST_USE = r"""
 import json, time
 t = time.perf_counter()
-from assistant import dictcache, glossary
+from assistant.lexicon import dictcache, glossary
 dictcache.jieba_table()
 t1 = time.perf_counter()
 glossary.cedict()
@@ -149,7 +155,7 @@ print(json.dumps({"jieba_s": t1 - t, "cedict_s": t2 - t1}))
 """
 
 
-def first_use(env: dict[str, str], cwd: Path) -> dict[str, Any]:
+def first_use(env: dict[str, str], cwd: Path) -> dict[str, float]:
     """The one-time conversion of the dictionaries, as on a machine that never ran the assistant."""
     with tempfile.TemporaryDirectory(prefix="assistant-bench-cache-") as tmp:
         fresh = {**env, "XDG_CACHE_HOME": tmp}

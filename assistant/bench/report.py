@@ -6,12 +6,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+from .result import BenchResult, Target
 from .scale import VECTOR_CASES
 
 
-def targets(r: dict[str, Any]) -> list[dict[str, Any]]:
+def targets(r: BenchResult) -> list[Target]:
     """Every target of the issue with the measured figure and whether it was met."""
-    out: list[dict[str, Any]] = []
+    out: list[Target] = []
 
     def add(name: str, goal: str, value: float | None, fmt: str, ok: bool | None) -> None:
         shown = None if value is None else fmt.format(value)
@@ -62,11 +63,11 @@ def _best_approximate(scale: list[dict[str, Any]], n: int) -> dict[str, Any] | N
     return min(ok, key=lambda x: x["p50_ms"]) if ok else None
 
 
-def write_json(r: dict[str, Any], path: Path) -> None:
+def write_json(r: BenchResult, path: Path) -> None:
     path.write_text(json.dumps(r, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
-def print_tables(r: dict[str, Any]) -> None:
+def print_tables(r: BenchResult) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -106,7 +107,7 @@ def print_tables(r: dict[str, Any]) -> None:
         console.print(t)
 
 
-def chart(r: dict[str, Any], path: Path) -> bool:
+def chart(r: BenchResult, path: Path) -> bool:
     """p50 latency against collection size, log-log: exact and approximate vectors, and BM25."""
     rows = [x for x in r.get("scale", []) if "error" not in x]
     if not rows:

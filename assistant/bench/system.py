@@ -11,6 +11,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from .result import Latency, Machine
+
 
 def percentile(values: Sequence[float], q: float) -> float:
     """The q-th percentile (linear interpolation), 0.0 for no values."""
@@ -23,7 +25,7 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
 
 
-def summary_ms(seconds: Sequence[float]) -> dict[str, float]:
+def summary_ms(seconds: Sequence[float]) -> Latency:
     """p50 / p95 / mean of durations given in seconds, in milliseconds."""
     ms = [s * 1000.0 for s in seconds]
     return {
@@ -105,11 +107,11 @@ def cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def machine() -> dict[str, Any]:
+def machine() -> Machine:
     """Where the figures come from."""
     import numpy as np
 
-    info: dict[str, Any] = {
+    info: Machine = {
         "cpu": _cpu_model(),
         "cores": cores(),
         "memory_gb": _memory_gb(),
