@@ -211,7 +211,7 @@ def test_long_repetitive_runs_are_chunked_quickly_and_exactly(text):
     started = time.perf_counter()
     spans = split_section(text, 160, 32)
     elapsed = time.perf_counter() - started
-    assert elapsed < 5, f"{elapsed:.1f} s"  # about 0.1 s; the old placement search took minutes
+    assert elapsed < 60, f"{elapsed:.1f} s"  # a guard against minutes, not a speed target (bench measures)
     assert spans[0][0] == 0 and spans[-1][1] == len(text.rstrip())
     for (b1, e1), (b2, e2) in zip(spans, spans[1:], strict=False):
         # in order, overlapping or separated by whitespace only: everything is covered
