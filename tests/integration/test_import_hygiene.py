@@ -79,3 +79,28 @@ def test_importtime_parser_sees_heavy_imports(tmp_path):
     modules, proc = imported_by(["-c", "import assistant.embed"], tmp_path)
     assert proc.returncode == 0
     assert "numpy" in modules
+
+
+BUILD_SCRIPT = """
+import json, sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[3])
+from support.embedder import TinyEmbedder
+from assistant.core import Assistant
+from assistant.settings import Settings
+
+Assistant(Settings.load(seeds=Path(sys.argv[1]), index=Path(sys.argv[2])), embedder=TinyEmbedder()).open()
+print(json.dumps(sorted({m.split(".")[0] for m in sys.modules} & {"bm25s", "langchain_text_splitters", "tiktoken"})))
+"""
+
+
+def test_the_build_uses_langchain_and_bm25s(tmp_path):
+    """Chunking is langchain's splitter and BM25 is bm25s's, at run time (not only as test oracles)."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "a.txt").write_text("氟维司群\\n\\n氟维司群是选择性雌激素受体下调剂。Fulvestrant is a SERD.\\n", encoding="utf-8")
+    tests_dir = Path(__file__).resolve().parents[1]
+    proc = subprocess.run([sys.executable, "-c", BUILD_SCRIPT, str(seeds), str(tmp_path / "index"), str(tests_dir)],
+                          cwd=tmp_path, env=clean_env(), capture_output=True, text=True, encoding="utf-8", timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout.strip().splitlines()[-1]) == ["bm25s", "langchain_text_splitters", "tiktoken"]
