@@ -98,7 +98,7 @@ def test_the_build_uses_langchain_and_bm25s(tmp_path):
     """Chunking is langchain's splitter and BM25 is bm25s's, at run time (not only as test oracles)."""
     seeds = tmp_path / "seeds"
     seeds.mkdir()
-    text = "氟维司群\\n\\n氟维司群是选择性雌激素受体下调剂。Fulvestrant is a SERD.\\n"
+    text = "氟维司群\n\n氟维司群是选择性雌激素受体下调剂。Fulvestrant is a SERD.\n"
     (seeds / "a.txt").write_text(text, encoding="utf-8")
     tests_dir = Path(__file__).resolve().parents[1]
     proc = subprocess.run([sys.executable, "-c", BUILD_SCRIPT, str(seeds), str(tmp_path / "index"), str(tests_dir)],
