@@ -89,6 +89,8 @@ def join_pages(texts: list[str]) -> tuple[str, tuple[int, ...]]:
 # ------------------------------------------------------------------------------------------- cache
 
 _CACHE_NAME = re.compile(r"^[0-9a-f]{64}\.json$")
+"""A cached extraction; the reason a file could not be read is kept as ``<sha256>.failed.json`` (a few
+bytes, never pruned: a damaged file that stays in the folder is then never parsed again)."""
 
 
 class ExtractCache:
@@ -100,15 +102,18 @@ class ExtractCache:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def _path(self, sha256: str) -> Path:
-        return self.folder / f"{sha256}.json"
+    def _path(self, sha256: str, failed: bool = False) -> Path:
+        return self.folder / f"{sha256}{'.failed' if failed else ''}.json"
 
     def get(self, sha256: str) -> Extracted | str | None:
         """The cached extraction, the reason the file could not be read, or None."""
-        try:
-            data = json.loads(self._path(sha256).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
+        data = None
+        for failed in (False, True):
+            try:
+                data = json.loads(self._path(sha256, failed).read_text(encoding="utf-8"))
+                break
+            except (OSError, ValueError):
+                continue
         if isinstance(data, dict) and data.get("version") == EXTRACTOR_VERSION and isinstance(data.get("error"), str):
             return data["error"]
         return Extracted.from_json(data)
@@ -116,7 +121,7 @@ class ExtractCache:
     def put(self, sha256: str, value: Extracted | str) -> None:
         """Remember an extraction (or a reason); a cache that cannot be written is only slower."""
         data = value.to_json() if isinstance(value, Extracted) else {"version": EXTRACTOR_VERSION, "error": value}
-        path = self._path(sha256)
+        path = self._path(sha256, failed=not isinstance(value, Extracted))
         tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
