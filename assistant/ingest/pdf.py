@@ -287,6 +287,31 @@ def order(segs: list[Seg], depth: int = 0) -> list[list[Seg]]:
     return _merge_rows(out)
 
 
+def order_page(segs: list[Seg], height: float) -> list[list[Seg]]:
+    """Reading order of a whole page: the running header (lines in the top tenth of the page, clear of
+    the body by more than a line) first, then the body by :func:`order`, then the footer likewise.
+
+    Without this, a header's page number printed above the right column would be read as the first
+    line of that column, inside a paragraph.
+    """
+    if not segs:
+        return []
+    head = [s for s in segs if s.y0 >= 0.9 * height]
+    foot = [s for s in segs if s.y1 <= 0.1 * height]
+    body = [s for s in segs if s not in head and s not in foot]
+    if body:
+        line = statistics.median(s.h for s in body)
+        top = max(s.y1 for s in body)
+        bottom = min(s.y0 for s in body)
+        keep = [s for s in head if s.y0 <= top + line]  # runs on from the body: not a header
+        keep += [s for s in foot if s.y1 >= bottom - line]
+        if keep:
+            body = [s for s in segs if s in keep or (s not in head and s not in foot)]
+            head = [s for s in head if s not in keep]
+            foot = [s for s in foot if s not in keep]
+    return _rows(head) + order(body) + _rows(foot)
+
+
 def _rows(segs: list[Seg]) -> list[list[Seg]]:
     """Top-to-bottom lines; segments sharing a baseline grouped left to right (table rows)."""
     rows: list[list[Seg]] = []
@@ -412,7 +437,7 @@ def ocr_page(page: Any, dpi: int = OCR_DPI) -> str:
     segs = [Seg(text=_DROP.sub("", text), x0=x0 / scale, y0=y0 / scale, x1=x1 / scale, y1=y1 / scale,
                 h=max((y1 - y0) / scale * 0.8, 1.0))
             for text, (x0, y0, x1, y1) in recognise(image)]
-    return layout_text(order([s for s in segs if s.text]))
+    return layout_text(order_page([s for s in segs if s.text], image.shape[0] / scale))
 
 
 # ------------------------------------------------------------------------------------------- documents
@@ -467,7 +492,7 @@ def extract_pdf(path: Path, ocr: bool = True, report: Report | None = None) -> E
                 finally:
                     textpage.close()
                 usable, _why = text_layer_usable(chars, image_coverage(page), unmapped)
-                texts.append(layout_text(order(segments(chars))) if usable else "")
+                texts.append(layout_text(order_page(segments(chars), h)) if usable else "")
                 if not usable:
                     scanned.append(i)
             finally:
