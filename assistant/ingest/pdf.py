@@ -442,6 +442,9 @@ def ocr_page(page: Any, dpi: int = OCR_DPI) -> str:
 
 # ------------------------------------------------------------------------------------------- documents
 
+_EMPTY_PAGE_TREE = re.compile(rb"/Type\s*/Pages\b[^>]*?/Count\s+0\b|/Count\s+0\b[^>]*?/Type\s*/Pages\b")
+
+
 def open_pdf(path: Path) -> Any:
     """Open a PDF with PDFium. Raises ExtractError with a reason a person can act on."""
     import pypdfium2 as pdfium
@@ -455,6 +458,9 @@ def open_pdf(path: Path) -> Any:
     except pdfium.PdfiumError as exc:
         if "password" in str(exc).lower():
             raise ExtractError("it is encrypted and needs a password to open") from exc
+        if _EMPTY_PAGE_TREE.search(path.read_bytes()[:1 << 20]):
+            # PDFium refuses an empty page tree without an error code of its own
+            raise ExtractError("the PDF has no pages") from exc
         raise ExtractError("it is damaged or not a PDF PDFium can read") from exc
     n = len(doc)
     if n == 0:
