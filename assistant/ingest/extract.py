@@ -232,9 +232,12 @@ class PdfWorker:
             try:
                 msg = self._conn.recv()
             except (EOFError, OSError):
-                code = self._proc.exitcode if self._proc is not None else None
+                code = None
+                if self._proc is not None:
+                    self._proc.join(5)
+                    code = self._proc.exitcode
                 self._kill()
-                raise ExtractError(f"the PDF library crashed on it (exit code {code})") from None
+                raise ExtractError("the PDF library crashed on it" + (f" (exit code {code})" if code else "")) from None
             if msg[0] == "progress":
                 if report:
                     report(msg[1], msg[2], msg[3])

@@ -23,7 +23,7 @@ def _fonts() -> None:
         pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
 
 
-def _styles(size: float = 9.5) -> tuple[object, object, object]:
+def _styles(size: float = 9.5) -> tuple[object, object, object, object]:
     from reportlab.lib.styles import ParagraphStyle
 
     body = ParagraphStyle("body", fontName=CJK_FONT, fontSize=size, leading=size * 1.55, wordWrap="CJK",
@@ -31,7 +31,8 @@ def _styles(size: float = 9.5) -> tuple[object, object, object]:
     head = ParagraphStyle("head", fontName=CJK_FONT, fontSize=size + 1.5, leading=(size + 1.5) * 1.5,
                           spaceBefore=size * 0.6, spaceAfter=size * 0.4)
     title = ParagraphStyle("title", fontName=CJK_FONT, fontSize=16, leading=24, spaceAfter=10)
-    return body, head, title
+    small = ParagraphStyle("caption", fontName=CJK_FONT, fontSize=7.5, leading=11, wordWrap="CJK", spaceAfter=4)
+    return body, head, title, small
 
 
 def _escape(text: str) -> str:
@@ -43,7 +44,8 @@ def two_column_pdf(path: Path, blocks: Sequence[tuple[str, str]], header: str = 
     """A journal-style A4 PDF: an optional full-width title on page 1, then two columns; every page has
     the running ``header`` at the top left and its page number (from ``first_page``) at the top right.
 
-    ``blocks`` are ``(kind, text)`` with kind ``heading`` or ``para``.
+    ``blocks`` are ``(kind, text)`` with kind ``heading``, ``para`` or ``caption`` (set small, as journals
+    set figure and table captions and notes).
     """
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
@@ -71,21 +73,26 @@ def two_column_pdf(path: Path, blocks: Sequence[tuple[str, str]], header: str = 
     later = PageTemplate("later", [Frame(lm, bm, colw, height - tm - bm, id="l"),
                                    Frame(lm + colw + gutter, bm, colw, height - tm - bm, id="r")], onPage=furniture)
     doc = BaseDocTemplate(str(path), pagesize=A4, pageTemplates=[first, later])
-    body, head, title_style = _styles()
+    body, head, title_style, small = _styles()
     story: list[object] = []
     if title:
         story += [Paragraph(_escape(title), title_style), FrameBreak()]
     story.append(NextPageTemplate("later"))
     for kind, text in blocks:
-        story.append(Paragraph(_escape(text), head if kind == "heading" else body))
+        story.append(Paragraph(_escape(text), {"heading": head, "caption": small}.get(kind, body)))
     doc.build(story)
 
 
 def blocks_of(text: str) -> tuple[str, list[tuple[str, str]]]:
     """The title and the ``(kind, text)`` blocks of a text document, as the normalizer finds them."""
     norm = normalize(text)
-    blocks = [("heading" if b.kind in ("heading", "label") else "para", norm.text[b.start : b.end])
-              for b in norm.blocks]
+    blocks = []
+    for b in norm.blocks:
+        block = norm.text[b.start : b.end]
+        kind = "heading" if b.kind in ("heading", "label") else "para"
+        if b.kind == "caption" or block.startswith(("图", "表", "Fig.", "Tab.", "Note:", "注：")):
+            kind = "caption"
+        blocks.append((kind, block))
     title = blocks[0][1] if blocks else ""
     return title, blocks[1:]
 
@@ -118,13 +125,14 @@ def text_pdf(path: Path, pages: Sequence[Sequence[str]], header: str | None = No
 
 
 def text_image(lines: Sequence[str], size: int = 40, width: int = 1400) -> object:
-    """A white greyscale image with ``lines`` of black Chinese/English text (Noto Sans SC)."""
+    """A white greyscale page image (A4 proportions, or taller if the lines need it) with ``lines`` of
+    black Chinese/English text (Noto Sans SC) from the top."""
     import pylopdf_fonts_zh_cn
     from PIL import Image, ImageDraw, ImageFont
 
     font = ImageFont.truetype(str(pylopdf_fonts_zh_cn.sans_path()), size)
     lead = int(size * 1.8)
-    img = Image.new("L", (width, lead * len(lines) + 2 * size), 255)
+    img = Image.new("L", (width, max(lead * len(lines) + 2 * size, int(width * 1.414))), 255)
     draw = ImageDraw.Draw(img)
     for i, line in enumerate(lines):
         draw.text((size, size + i * lead), line, font=font, fill=0)
@@ -151,8 +159,8 @@ def image_page_pdf(path: Path, pages: Sequence[object | Sequence[str]]) -> None:
             buf = io.BytesIO()
             page.save(buf, "PNG")  # type: ignore[attr-defined]
             w, h = page.size  # type: ignore[attr-defined]
-            draw_w = A4[0] - 80
-            c.drawImage(ImageReader(io.BytesIO(buf.getvalue())), 40, A4[1] - 60 - draw_w * h / w, width=draw_w,
+            draw_w = A4[0]
+            c.drawImage(ImageReader(io.BytesIO(buf.getvalue())), 0, A4[1] - draw_w * h / w, width=draw_w,
                         height=draw_w * h / w)
         c.showPage()
     c.save()

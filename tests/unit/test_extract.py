@@ -223,3 +223,17 @@ def test_source_command_prints_a_page(tmp_path: Path, capsys: pytest.CaptureFixt
         code, out, err = run_main(["source", *argv, *common], capsys)
         assert code == 2 and out == "" and why in err, (argv, err)
         assert len(err.strip().splitlines()) == 1
+
+
+def test_a_crash_or_a_hang_of_the_pdf_library_costs_one_file(tmp_path: Path) -> None:
+    from assistant.ingest.extract import ExtractError, PdfWorker, Timeout
+
+    bomb, good = tmp_path / "bomb.pdf", tmp_path / "good.pdf"
+    bomb.write_bytes(D.flate_bomb_pdf(150_000_000))  # inflates past the child's memory limit: PDFium aborts
+    D.text_pdf(good, [["华法林治疗期间应定期监测 INR。"]])
+    with PdfWorker(memory=1 << 30) as worker:
+        with pytest.raises(ExtractError, match="crashed"):
+            worker.extract(bomb)
+        assert "华法林" in worker.extract(good).text  # a fresh child takes the next file
+    with PdfWorker(page_seconds=0.001) as worker, pytest.raises(Timeout, match="took longer than"):
+        worker.extract(good)
