@@ -8,13 +8,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from support import documents as D
+from support.cli import run_main
 
 from assistant.core import Assistant
 from assistant.ingest import load_corpus
 from assistant.ingest.chunk import chunk_document
 from assistant.settings import Settings
-from support import documents as D
-from support.cli import run_main
 
 QUESTIONS = ["What is the PIK3CA mutation rate in HR+/HER2- breast cancer?", "地舒单抗与唑来膦酸相比效果如何？"]
 REVIEW = "000_5cc127c3c086e338"
@@ -88,8 +88,8 @@ def test_the_review_as_a_pdf_gives_the_same_top_passages(review_index: Path, ass
 def test_index_a_mixed_folder_from_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     seeds, index = tmp_path / "seeds", tmp_path / "index"
     seeds.mkdir()
-    D.text_pdf(seeds / "warfarin.pdf", [["华法林的临床应用"], ["华法林治疗期间应定期监测 INR，目标范围通常为 2.0-3.0。"]],
-               header="Book")
+    pages = [["华法林的临床应用"], ["华法林治疗期间应定期监测 INR，目标范围通常为 2.0-3.0。"]]
+    D.text_pdf(seeds / "warfarin.pdf", pages, header="Book")
     D.guide_docx(seeds / "guide.docx")
     (seeds / "article.html").write_text(D.ARTICLE_HTML, encoding="utf-8")
     (seeds / "notes.md").write_text("# 二甲双胍\n\n二甲双胍是 2 型糖尿病的一线治疗药物。\n", encoding="utf-8")

@@ -241,7 +241,8 @@ def guide_docx(path: Path) -> None:
     d.add_paragraph("本指南适用于成人社区获得性肺炎（community-acquired pneumonia, CAP）的诊断与治疗。")
     d.add_heading("1 诊断", level=1)
     d.add_paragraph("CAP 的临床诊断标准包括：")
-    for item in ("社区发病；", "新近出现的咳嗽、咳痰或原有呼吸道症状加重；", "胸部影像学检查显示新出现的斑片状浸润影。"):
+    items = ("社区发病；", "新近出现的咳嗽、咳痰或原有呼吸道症状加重；", "胸部影像学检查显示新出现的斑片状浸润影。")
+    for item in items:
         d.add_paragraph(item, style="List Bullet")
     d.add_heading("1.1 严重程度评估", level=2)
     d.add_paragraph("推荐使用 CURB-65 评分，评分≥3 分者建议收住 ICU。")

@@ -9,16 +9,16 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
-from assistant.ingest import load_corpus, read_original
-from assistant.ingest.chunk import chunk_document
-from assistant.ingest.extract import PAGE_SEP, ExtractCache
-from assistant.ingest.pdf import MAX_PAGES, extract_pdf
-from assistant.ingest.web import html_text
-from assistant.ingest.word import extract_docx
 from support import documents as D
 from support.cli import run_main
 from test_chunk import check_passage_maps_back
+
+from assistant.ingest import load_corpus, read_original
+from assistant.ingest.chunk import chunk_document
+from assistant.ingest.extract import PAGE_SEP
+from assistant.ingest.pdf import MAX_PAGES, extract_pdf
+from assistant.ingest.web import html_text
+from assistant.ingest.word import extract_docx
 
 PARAS = [f"第{i}段：" + "华法林（warfarin）治疗期间应定期监测 INR，目标范围通常为 2.0-3.0。" * 3
          + f"Paragraph {i} ends here." for i in range(1, 31)]
