@@ -350,15 +350,21 @@ _SENTENCE_END = ("。", "！", "？", ".", "!", "?", "：", ":", "；")
 
 
 def layout_text(lines: list[list[Seg]]) -> str:
-    """Lines joined by ``\\n``, with a blank line where the vertical gap says a new block begins."""
+    """Lines joined by ``\\n``, with a blank line where the vertical gap says a new block begins, and
+    two spaces before a line indented from its column's left edge by one to four characters (a
+    paragraph's first line, as Chinese typesetting indents it), so that the normalizer sees paragraphs."""
     pitches = [a[0].y0 - b[0].y0 for a, b in itertools.pairwise(lines) if 0 < a[0].y0 - b[0].y0 < 3 * a[0].h]
     pitch = statistics.median(pitches) if pitches else None
+    lefts = [row[0].x0 for row in lines]
     out: list[str] = []
     prev: list[Seg] | None = None
     for row in lines:
         text = line_text(row).strip()
         if not text:
             continue
+        h = row[0].h
+        edge = min((x for x in lefts if row[0].x0 - 5 * h <= x <= row[0].x0 + 0.5 * h), default=row[0].x0)
+        indented = 0.8 * h <= row[0].x0 - edge <= 4.5 * h
         if prev is not None:
             gap = prev[0].y0 - row[0].y0
             if pitch is not None and gap < 0.5 * pitch:  # moved up or sideways: the next column or band
@@ -367,7 +373,7 @@ def layout_text(lines: list[list[Seg]]) -> str:
                 new_block = pitch is None or gap > 1.3 * pitch
             if new_block:
                 out.append("")
-        out.append(text)
+        out.append("  " + text if indented else text)
         prev = row
     return "\n".join(out)
 

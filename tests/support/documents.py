@@ -27,7 +27,7 @@ def _styles(size: float = 9.5) -> tuple[object, object, object, object]:
     from reportlab.lib.styles import ParagraphStyle
 
     body = ParagraphStyle("body", fontName=CJK_FONT, fontSize=size, leading=size * 1.55, wordWrap="CJK",
-                          spaceAfter=size * 0.5)
+                          spaceAfter=size * 0.5, firstLineIndent=2 * size)
     head = ParagraphStyle("head", fontName=CJK_FONT, fontSize=size + 1.5, leading=(size + 1.5) * 1.5,
                           spaceBefore=size * 0.6, spaceAfter=size * 0.4)
     title = ParagraphStyle("title", fontName=CJK_FONT, fontSize=16, leading=24, spaceAfter=10)
