@@ -102,7 +102,7 @@ def test_binary_and_empty_files_are_skipped_with_one_warning_each(tmp_path, inte
 
     corpus = load_corpus(tmp_path)
     assert sorted(d.path for d in corpus.documents) == ["good.txt", "nested/deeper/notes.MD"]
-    skipped = ["image.txt", "zeros.md", "empty.txt", "blank.md", "bom-only.txt"]
+    skipped = ["image.txt", "zeros.md", "empty.txt", "blank.md", "bom-only.txt", "paper.pdf"]
     assert len(corpus.warnings) == len(skipped)
     for name in skipped:
         (warning,) = [w for w in corpus.warnings if f"{name}:" in w]
