@@ -16,10 +16,10 @@ from pathlib import Path
 
 from . import answer
 from .embed import Embedder, load_embedder
-from .index import BuildReport, Index, Progress, open_index
-from .ingest import read_source
+from .index import BuildReport, Index, Progress, indexed_source, live_source, open_index
+from .ingest import read_original
 from .lexicon import glossary
-from .records import Answer, Query
+from .records import Answer, Query, Source
 from .search import Expander, Searcher
 from .settings import Mode, Settings
 
@@ -169,8 +169,24 @@ class Assistant:
     # ------------------------------------------------------------------ sources
 
     def source(self, doc: str) -> str:
-        """The decoded original text of a document, as citation offsets index it. Raises SeedsError."""
-        return read_source(self.settings.seeds, doc)
+        """The original text of a document, as citation offsets index it: the decoded file, or for a
+        PDF, Word or HTML document the extracted text the index keeps. Raises SeedsError."""
+        return self.source_of(doc).text
+
+    def source_of(self, doc: str) -> Source:
+        """The original of a document with its format and page offsets (see :meth:`source`).
+
+        An extracted document is taken from the loaded index (or else the live one) without parsing
+        the file; a document the index does not hold is read from the seeds folder. Raises SeedsError
+        when it is neither indexed nor readable.
+        """
+        with self._lock:
+            index = self._index
+        found = (indexed_source(index.path, index.manifest, doc) if index is not None
+                 else live_source(self.settings.index, doc))
+        if found is not None:
+            return found
+        return read_original(self.settings.seeds, doc, self.settings.index / "cache" / "extracted")
 
     @property
     def seeds(self) -> Path:

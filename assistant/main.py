@@ -1,6 +1,6 @@
 """The ``assistant`` command: parse the arguments and hand over to the face that serves the command.
 
-The faces (:mod:`.cli` for ``ask``/``index``, :mod:`.tui` for the chat, :mod:`.evaluate`,
+The faces (:mod:`.cli` for ``ask``/``index``/``source``, :mod:`.tui` for the chat, :mod:`.evaluate`,
 :mod:`.bench`) never import each other; this launcher sits above them all. Only argparse is imported
 up front, so ``assistant --help`` answers at once; everything heavy is imported by the command that
 needs it. An :class:`~assistant.errors.AssistantError` is printed as its one-line ``title`` and the
@@ -70,6 +70,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from .cli.commands import run_index
 
         return run_index(args, settings_from(args))
+    if command == "source":
+        from .cli.source import run_source
+
+        return run_source(args, settings_from(args))
     if command == "chat":
         from .tui import run_chat
 

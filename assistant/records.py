@@ -32,6 +32,44 @@ class Document:
 
 
 @dataclass(frozen=True)
+class Source:
+    """The original of a document as citations index it: the decoded file, or for PDF, Word and HTML
+    the extracted text (kept in the index by file hash)."""
+
+    text: str
+    format: str = "text"
+    pages: tuple[int, ...] = ()
+    """Offset in :attr:`text` where each page begins (page 1 first); empty for unpaged formats."""
+    ocr_pages: tuple[int, ...] = ()
+    """1-based numbers of the pages recognised by OCR."""
+
+    @classmethod
+    def of(cls, doc: Document) -> Source:
+        return cls(doc.text, doc.format, doc.pages, doc.ocr_pages)
+
+    def page_span(self, number: int) -> tuple[int, int]:
+        """``(start, end)`` of page ``number`` (1-based) in :attr:`text`, without the page separator (the
+        line holding a form feed). Raises IndexError when there is no such page."""
+        if not 1 <= number <= len(self.pages):
+            raise IndexError(number)
+        start = self.pages[number - 1]
+        end = len(self.text)
+        if number < len(self.pages):
+            end = self.pages[number]
+            if self.text[max(start, end - 3) : end] == "\n\f\n":
+                end -= 3
+        return start, end
+
+    def page_of(self, offset: int) -> int | None:
+        """The 1-based page holding ``offset`` (None for unpaged formats)."""
+        if not self.pages:
+            return None
+        import bisect
+
+        return max(1, bisect.bisect_right(self.pages, offset))
+
+
+@dataclass(frozen=True)
 class Passage:
     """A retrievable chunk of a document, with its exact place in the original file."""
 

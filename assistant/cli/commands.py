@@ -16,7 +16,8 @@ from ..settings import Settings
 from ..text import as_text, printable
 from .output import json_line, json_text
 
-STAGES = {"read": "Reading documents", "embed": "Embedding passages", "write": "Writing the index"}
+STAGES = {"ocr": "Recognising scanned pages (OCR)", "read": "Reading documents", "embed": "Embedding passages",
+          "write": "Writing the index"}
 
 
 @contextmanager
@@ -54,6 +55,15 @@ def describe_build(report: BuildReport) -> str:
             f"in {report.seconds:.1f} s")
 
 
+def describe_unsupported(report: BuildReport) -> str:
+    """``skipped 3 files of types it cannot read: .xlsx (2), .caj (1)``, or ``""`` when there were none."""
+    total = sum(report.unsupported.values())
+    if not total:
+        return ""
+    kinds = ", ".join(f"{suffix} ({n})" for suffix, n in report.unsupported.items())
+    return f"skipped {total} file{'s' if total != 1 else ''} of types it cannot read: {kinds}"
+
+
 def _warn(report: BuildReport) -> None:
     for warning in report.warnings:
         print(f"assistant: warning: {printable(warning)}", file=sys.stderr)
@@ -81,6 +91,9 @@ def run_index(args: argparse.Namespace, settings: Settings) -> int:
         report = assistant.open(progress=progress, rebuild=args.rebuild)
     _warn(report)
     print(printable(describe_build(report)))
+    skipped = describe_unsupported(report)
+    if skipped:
+        print(printable(skipped))
     return 0
 
 

@@ -10,7 +10,8 @@ from ..errors import EXIT_USAGE
 
 DESCRIPTION = """\
 Ask questions about your documents, in Chinese or English, and get the passages that answer them,
-with citations (file, section, line range). Works offline.
+with citations (file, section, page, line range). Reads PDF (OCR for scanned pages), Word, HTML,
+Markdown and text files. Works offline.
 
 With no command, opens the chat.
 """
@@ -60,6 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
     index = sub.add_parser("index", parents=[common], help="build or refresh the index",
                            description="Build the index, or refresh it if the documents or settings changed.")
     index.add_argument("--rebuild", action="store_true", help="rebuild from scratch even if nothing changed")
+
+    source = sub.add_parser("source", parents=[common], help="print a document's text as citations see it",
+                            description="Print the text a document's citations point into (for PDF, Word and "
+                                        "HTML, the extracted text), whole or one page, to check a citation.")
+    source.add_argument("doc", metavar="DOC", help="the document's path inside the seeds folder, e.g. paper.pdf")
+    source.add_argument("--page", type=_positive_int, metavar="N", help="only page N (1 is the first)")
 
     chat = sub.add_parser("chat", parents=[common], help="open the chat (the default)",
                           description="Open the chat in the terminal.")

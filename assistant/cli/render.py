@@ -16,6 +16,16 @@ from ..text import printable
 
 ABSTAIN = "No passage in the documents answers this."
 
+def location(c: Citation) -> str:
+    """Where a cited passage is: ``file.md:12-18``, or for a paged document ``file.pdf p. 3–4:120-141``
+    (pages, then lines of the extracted text), with ``(OCR)`` when its text was recognised by OCR."""
+    p = c.passage
+    if p.page_start is None:
+        return f"{p.doc}:{p.line_start}-{p.line_end}"
+    pages = f"p. {p.page_start}" if p.page_end in (None, p.page_start) else f"p. {p.page_start}–{p.page_end}"
+    return f"{p.doc} {pages}:{p.line_start}-{p.line_end}" + (" (OCR)" if p.ocr else "")
+
+
 def citation_text(c: Citation, width: int | None = None) -> Text:
     p = c.passage
     out = Text()
@@ -25,7 +35,7 @@ def citation_text(c: Citation, width: int | None = None) -> Text:
         out.append(" — ")
         out.append(printable(p.section), style="italic")
     out.append("\n    ")
-    out.append(printable(f"{p.doc}:{p.line_start}-{p.line_end}"), style="green")
+    out.append(printable(location(c)), style="green")
     out.append(f"  score {c.score:.3f}\n    ", style="dim")
     text = p.text
     if c.best_sentence:

@@ -9,7 +9,7 @@ retrieval structures, ``cache`` keeps passage embeddings across builds.
 from __future__ import annotations
 
 from .build import BuildReport, Progress
-from .load import Index
+from .load import Index, indexed_source, live_source
 from .refresh import open_index, open_live
 
-__all__ = ["BuildReport", "Index", "Progress", "open_index", "open_live"]
+__all__ = ["BuildReport", "Index", "Progress", "indexed_source", "live_source", "open_index", "open_live"]

@@ -14,7 +14,7 @@ import json
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import numpy as np
@@ -23,6 +23,8 @@ from ..embed import Embedder
 from ..errors import STORAGE_ERRNOS, storage_error
 from ..ingest import Corpus
 from ..ingest.chunk import passages_of
+from ..ingest.extract import ExtractCache, Extracted
+from ..ingest.files import EXTRACTED_FORMATS
 from ..ingest.normalize import normalize
 from ..ingest.sections import find_title
 from ..lexicon import glossary
@@ -44,7 +46,11 @@ BULK_SEGMENTING_FROM = 200_000
 cheaper up to about this size. Both give the same words."""
 
 Progress = Callable[[str, int, int], None]
-"""``progress(stage, done, total)``; stages are ``read``, ``embed`` and ``write``."""
+"""``progress(stage, done, total)``; stages are ``ocr`` (scanned pages recognised, while the documents are
+read), ``read``, ``embed`` and ``write``."""
+EXTRACTED = "extracted"
+"""Folder of a build (and of the index's cache) holding the extracted text of every PDF, Word and HTML
+document, as ``<sha256 of the file>.json``: the original their citations index."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,8 @@ class BuildReport:
     stale: str = ""
     """Why the documents or settings changed but the index could not be refreshed (the previous build is
     in use); empty when the index is up to date."""
+    unsupported: dict[str, int] = field(default_factory=dict)
+    """Files of types that cannot be read, by suffix (``{".xlsx": 2, ".caj": 1}``), most first."""
 
 
 def passage_key(embedder: str, text: str) -> str:
@@ -132,6 +140,13 @@ def build(settings: Settings, corpus: Corpus, embedder: Embedder, progress: Prog
             dense.save(tmp / "dense.faiss")
             sparse.save(tmp / "sparse")
             (tmp / "lexicon.json").write_text(json.dumps(lexicon.to_json(), ensure_ascii=False), encoding="utf-8")
+            extracted_formats = set(EXTRACTED_FORMATS.values())
+            for d in documents:
+                if d.format in extracted_formats:
+                    (tmp / EXTRACTED).mkdir(exist_ok=True)
+                    kept = Extracted(d.text, d.format, d.encoding, d.pages, d.ocr_pages)
+                    (tmp / EXTRACTED / f"{d.sha256}.json").write_text(
+                        json.dumps(kept.to_json(), ensure_ascii=False), encoding="utf-8")
             manifest = Manifest(
                 spec=spec(settings, embedder.id).to_json(),
                 embedder_id=embedder.id,
@@ -146,16 +161,19 @@ def build(settings: Settings, corpus: Corpus, embedder: Embedder, progress: Prog
                         for d, n in zip(documents, normalized, strict=True)},
                 stat=stat_sources(settings.seeds),
                 warnings=tuple(corpus.warnings),
+                formats={d.path: d.format for d in documents},
+                unsupported=dict(corpus.unsupported),
                 created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             )
             store.commit(settings.index, tmp, manifest.to_json())
         except BaseException:
             store.discard(tmp)
             raise
+    ExtractCache(cache_dir / EXTRACTED).keep_only({d.sha256 for d in documents})
     if progress:
         progress("write", 1, 1)
     return BuildReport(len(documents), len(passages), embedded, time.perf_counter() - started, True, reason,
-                       tuple(corpus.warnings))
+                       tuple(corpus.warnings), unsupported=dict(corpus.unsupported))
 
 
 def _estimate_bytes(passages: list[Passage], dim: int, sparse: SparseIndex) -> int:

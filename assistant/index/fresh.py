@@ -12,6 +12,7 @@ from pathlib import Path
 from ..embed import embedder_id
 from ..ingest import Corpus, find_files
 from ..ingest.chunk import ENCODING
+from ..ingest.extract import EXTRACTOR_VERSION
 from ..lexicon import glossary
 from ..settings import Settings
 from .manifest import IndexSpec, Manifest
@@ -33,6 +34,7 @@ def spec(settings: Settings, model: str | None = None) -> IndexSpec:
         analyzer=ANALYZER_VERSION,
         glossary=glossary.bundled_digest(settings.domain_pack),
         index_type=settings.index_type,
+        extractor=EXTRACTOR_VERSION,
     )
 
 

@@ -10,13 +10,15 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import IndexProblem
+from ..ingest.extract import Extracted
 from ..lexicon.analyze import Analyzer
 from ..lexicon.glossary import Lexicon
-from ..records import Passage
+from ..records import Passage, Source
 from ..settings import Settings
 from ..text import is_chinese
 from . import store
 from .bm25 import SparseIndex
+from .build import EXTRACTED
 from .dense import VectorIndex
 from .manifest import Manifest
 
@@ -75,3 +77,29 @@ def load(build: store.Build, settings: Settings) -> Index:
     analyzer = Analyzer(words=lexicon.words, cache_dir=settings.index / "cache")
     chinese = np.array([is_chinese(p.text) for p in passages], dtype=bool)
     return Index(path, manifest, passages, sparse, dense, lexicon, analyzer, embeddings, chinese)
+
+
+def indexed_source(build: Path, manifest: Manifest, doc: str) -> Source | None:
+    """The extracted original of a PDF, Word or HTML document as the build at ``build`` keeps it (None
+    when the build does not hold that document, or holds it as plain text)."""
+    sha = manifest.sources.get(doc)
+    if sha is None or manifest.formats.get(doc, "text") in ("text", "markdown"):
+        return None
+    try:
+        data = json.loads((build / EXTRACTED / f"{sha}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    extracted = Extracted.from_json(data)
+    if extracted is None:
+        return None
+    return Source(extracted.text, extracted.format, extracted.pages, extracted.ocr_pages)
+
+
+def live_source(index_dir: Path, doc: str) -> Source | None:
+    """:func:`indexed_source` from the live build of the index at ``index_dir`` (None without one)."""
+    try:
+        live = store.current(index_dir, verify=False)
+        manifest = Manifest.from_json(live.manifest)
+    except IndexProblem:
+        return None
+    return indexed_source(live.path, manifest, doc)

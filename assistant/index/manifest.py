@@ -31,9 +31,12 @@ class IndexSpec:
     """Digest of the bundled glossary."""
     index_type: str
     """The dense index kind asked for: ``auto``, ``flat``, ``hnsw`` or ``ivf``."""
+    extractor: int = 1
+    """Version of the PDF, Word and HTML extraction."""
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "extractor": self.extractor,
             "embedder": self.embedder,
             "chunker": {"chunk_size": self.chunk_size, "chunk_overlap": self.chunk_overlap,
                         "encoding": self.encoding},
@@ -67,6 +70,10 @@ class Manifest:
     """Document path → ``[size, mtime_ns]`` when it was read (a quick freshness check)."""
     warnings: tuple[str, ...] = ()
     """One line for every file that was skipped."""
+    formats: dict[str, str] = field(default_factory=dict)
+    """Document path → its format (``text``, ``markdown``, ``pdf``, ``docx``, ``html``)."""
+    unsupported: dict[str, int] = field(default_factory=dict)
+    """Suffix → number of files of types that cannot be read (``{".xlsx": 2}``), most first."""
     created: str = ""
     """UTC time of the build, ISO 8601."""
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -83,6 +90,8 @@ class Manifest:
             "stat": self.stat,
             "counts": {"documents": self.documents, "passages": self.passages, "glossary": self.glossary_entries},
             "warnings": list(self.warnings),
+            "formats": self.formats,
+            "unsupported": self.unsupported,
             "created": self.created,
         }
         if self.files:
@@ -107,6 +116,8 @@ class Manifest:
                 titles={str(k): str(v) for k, v in data.get("titles", {}).items()},
                 stat={str(k): [int(x) for x in v] for k, v in data.get("stat", {}).items()},
                 warnings=tuple(str(w) for w in data.get("warnings", ())),
+                formats={str(k): str(v) for k, v in data.get("formats", {}).items()},
+                unsupported={str(k): int(v) for k, v in data.get("unsupported", {}).items()},
                 created=str(data.get("created", "")),
                 files=dict(data.get("files", {})),
             )

@@ -14,7 +14,7 @@ from ..errors import IndexProblem
 from ..ingest import Corpus, load_corpus
 from ..settings import Settings
 from . import store
-from .build import BuildReport, Progress, _storage, build
+from .build import EXTRACTED, BuildReport, Progress, _storage, build
 from .fresh import UNREAD, staleness
 from .load import Index, load
 from .manifest import Manifest
@@ -32,18 +32,18 @@ def open_index(settings: Settings, embedder: Callable[[], Embedder], progress: P
     if not settings.seeds.is_dir():
         load_corpus(settings.seeds)  # raises the clear "missing seeds" error
     if not rebuild:
-        fresh = _fresh_build(settings, model)
+        fresh = _fresh_build(settings, model, progress)
         if isinstance(fresh, store.Build):
             return load(fresh, settings), _reused(fresh, started)
     with _storage(settings.index, lambda: 0), store.build_lock(settings.index):
         reason = "a rebuild was asked for"
         corpus = None
         if not rebuild:  # another process may have finished a build while we waited for the lock
-            fresh = _fresh_build(settings, model)
+            fresh = _fresh_build(settings, model, progress)
             if isinstance(fresh, store.Build):
                 return load(fresh, settings), _reused(fresh, started)
             reason, corpus = fresh
-        report = build(settings, corpus or load_corpus(settings.seeds), embedder(), progress, reason)
+        report = build(settings, corpus or read_corpus(settings, progress), embedder(), progress, reason)
     return load(store.current(settings.index), settings), report
 
 
@@ -57,10 +57,17 @@ def open_live(settings: Settings, why: str) -> tuple[Index, BuildReport] | None:
     except IndexProblem:
         return None
     report = _reused(live, started)
-    return index, BuildReport(report.documents, report.passages, 0, report.seconds, False, stale=why)
+    return index, BuildReport(report.documents, report.passages, 0, report.seconds, False, stale=why,
+                              unsupported=report.unsupported)
 
 
-def _fresh_build(settings: Settings, model: str | None) -> store.Build | tuple[str, Corpus | None]:
+def read_corpus(settings: Settings, progress: Progress | None = None) -> Corpus:
+    """The documents of ``settings.seeds``, with extractions cached in the index folder. Raises SeedsError."""
+    return load_corpus(settings.seeds, settings.index / "cache" / EXTRACTED, progress)
+
+
+def _fresh_build(settings: Settings, model: str | None,
+                 progress: Progress | None = None) -> store.Build | tuple[str, Corpus | None]:
     """The live build if it is up to date, else why not (and the corpus, if it was read)."""
     try:
         live = store.current(settings.index)
@@ -70,7 +77,7 @@ def _fresh_build(settings: Settings, model: str | None) -> store.Build | tuple[s
     reason = staleness(manifest, settings, None, model)
     if reason != UNREAD:
         return live if not reason else (reason, None)
-    corpus = load_corpus(settings.seeds)
+    corpus = read_corpus(settings, progress)
     reason = staleness(manifest, settings, corpus, model)
     return live if not reason else (reason, corpus)
 
@@ -78,4 +85,4 @@ def _fresh_build(settings: Settings, model: str | None) -> store.Build | tuple[s
 def _reused(live: store.Build, started: float) -> BuildReport:
     manifest = Manifest.from_json(live.manifest)
     return BuildReport(manifest.documents, manifest.passages, 0, time.perf_counter() - started, False,
-                       warnings=manifest.warnings)
+                       warnings=manifest.warnings, unsupported=manifest.unsupported)

@@ -9,6 +9,7 @@ exact span and line range in the original file.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
@@ -169,6 +170,7 @@ def passages_of(doc: Document, norm: Normalized, size: int, overlap: int, first_
 def _passages(doc: Document, norm: Normalized, size: int, overlap: int, first_id: int) -> Iterable[Passage]:
     title = find_title(norm, PurePosixPath(doc.path).stem)
     lines = LineIndex(doc.text)
+    ocr_pages = set(doc.ocr_pages)
     next_id = first_id
     for section in sections(norm, title):
         body = norm.text[section.start : section.end]
@@ -176,6 +178,7 @@ def _passages(doc: Document, norm: Normalized, size: int, overlap: int, first_id
             a, z = section.start + b, section.start + e
             start, end = norm.span(a, z)
             text = norm.text[a:z]
+            page_start, page_end = page_range(doc.pages, start, end)
             yield Passage(
                 id=next_id,
                 doc=doc.path,
@@ -187,8 +190,21 @@ def _passages(doc: Document, norm: Normalized, size: int, overlap: int, first_id
                 line_end=lines.line(end - 1),
                 text=text,
                 sentences=sentence_spans(text),
+                page_start=page_start,
+                page_end=page_end,
+                format=doc.format,
+                ocr=page_start is not None and page_end is not None
+                and any(n in ocr_pages for n in range(page_start, page_end + 1)),
             )
             next_id += 1
+
+
+def page_range(pages: Sequence[int], start: int, end: int) -> tuple[int | None, int | None]:
+    """1-based pages of the first and last character of ``[start, end)``, from the offsets where the
+    pages begin (``(None, None)`` for an unpaged document)."""
+    if not pages:
+        return None, None
+    return max(1, bisect.bisect_right(pages, start)), max(1, bisect.bisect_right(pages, end - 1))
 
 
 def chunk_corpus(documents: Iterable[Document], size: int, overlap: int) -> list[Passage]:

@@ -1,6 +1,9 @@
-"""Ingest: find the documents under the seeds directory and decode them.
+"""Ingest: find the documents under the seeds directory, and decode or extract them.
 
-Every ``.txt`` and ``.md`` file is read, recursively. Encodings are detected (UTF-8 with or without BOM,
+Plain text (``.txt``, ``.text``, ``.rst``, ``.md``, ``.markdown``) is decoded; PDF, Word (``.docx``) and
+HTML (``.html``, ``.htm``) are extracted (:mod:`.extract`), and the extracted text stands as their
+original. Every other file is counted by type in :attr:`Corpus.unsupported` (hidden files are ignored).
+Encodings are detected (UTF-8 with or without BOM,
 UTF-16/32 with BOM, UTF-16 without BOM, GB18030/GBK and others through charset-normalizer). A file that
 is empty (or holds nothing but control characters, escapes, page numbers and running headers), binary,
 undecodable, unreadable, too large, not a regular file (a FIFO or a device: reading one would block or
@@ -13,33 +16,57 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from ..errors import SeedsError
-from ..records import Document
+from ..records import Document, Source
 from .decode import decode
+from .extract import ExtractCache, Extracted, ExtractError, PdfWorker, Timeout, extract
 from .normalize import has_text
 
-SUFFIXES = (".txt", ".md")
+TEXT_FORMATS = {".txt": "text", ".text": "text", ".rst": "text", ".md": "markdown", ".markdown": "markdown"}
+"""Plain-text suffixes and their format."""
+EXTRACTED_FORMATS = {".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html"}
+"""Suffixes whose text is extracted, and their format."""
+FORMATS = {**TEXT_FORMATS, **EXTRACTED_FORMATS}
+SUFFIXES = tuple(FORMATS)
 _BAD_NAME = "its file name is not valid UTF-8; rename it"
 MAX_FILE_BYTES = 20 * 1024 * 1024
-"""Files larger than this are skipped: embedding them would take hours on a laptop CPU."""
+"""Text and HTML files larger than this are skipped: embedding them would take hours on a laptop CPU."""
+MAX_EXTRACTED_BYTES = {"pdf": 200 * 1024 * 1024, "docx": 100 * 1024 * 1024, "html": MAX_FILE_BYTES}
+"""Size limits of the extracted formats (a PDF's pages are mostly images and fonts, not text)."""
+NO_SUFFIX = "(no extension)"
+
+Progress = Callable[[str, int, int], None]
+"""``progress(stage, done, total)``; reading reports the ``ocr`` stage (pages recognised so far)."""
+
+
+def format_of(name: str) -> str | None:
+    """The format of a file by its name (``text``, ``markdown``, ``pdf``, ``docx``, ``html``), or None."""
+    return FORMATS.get(PurePosixPath(name).suffix.lower())
+
 
 @dataclass
 class Corpus:
-    """The decoded documents and a warning for every file that was skipped."""
+    """The decoded documents, a warning for every file that was skipped, and the files of types that
+    cannot be read, counted by suffix."""
 
     documents: list[Document] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    unsupported: dict[str, int] = field(default_factory=dict)
+    """Suffix (lower case, e.g. ``.xlsx``, or ``(no extension)``) → number of files, most first."""
 
 
-def find_files(root: Path, problems: list[str] | None = None) -> Iterator[tuple[Path, str]]:
+def find_files(root: Path, problems: list[str] | None = None,
+               unsupported: Counter[str] | None = None) -> Iterator[tuple[Path, str]]:
     """Yield ``(path, relative name)`` for every candidate file, following symlinks without looping.
 
     A file whose name is not valid UTF-8 (e.g. a GBK name unpacked on a UTF-8 system) cannot be recorded
-    or cited; it is left out, with a warning appended to ``problems`` when given.
+    or cited; it is left out, with a warning appended to ``problems`` when given. A visible file of a
+    type that cannot be read is counted in ``unsupported`` by its suffix, when given.
     """
     seen_dirs: set[tuple[int, int]] = set()
 
@@ -75,6 +102,9 @@ def find_files(root: Path, problems: list[str] | None = None) -> Iterator[tuple[
                     yield path, rel
                 elif problems is not None:
                     problems.append(f"skipped {printable_name(rel)}: {_BAD_NAME}")
+            elif unsupported is not None:
+                suffix = PurePosixPath(printable_name(entry.name)).suffix.lower()
+                unsupported[suffix or NO_SUFFIX] += 1
 
     yield from walk(root)
 
@@ -94,10 +124,52 @@ def printable_name(name: str) -> str:
     return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def read_document(path: Path, rel: str) -> Document | str:
+@dataclass
+class Readers:
+    """How the extracted formats are read: the extraction cache (by file hash), the PDF child process,
+    and the build's progress callback (for the ``ocr`` stage). All optional: without a cache every file
+    is parsed, without a worker PDFs are read in this process."""
+
+    cache: ExtractCache | None = None
+    worker: PdfWorker | None = None
+    progress: Progress | None = None
+    ocr_done: int = 0
+    """Scanned pages recognised in the files before the current one."""
+    _file_ocr: int = 0
+
+    def report(self, stage: str, done: int, total: int) -> None:
+        if stage == "ocr":
+            self._file_ocr = total
+            if self.progress is not None:
+                self.progress("ocr", self.ocr_done + done, self.ocr_done + total)
+
+    def extract(self, path: Path, fmt: str, sha256: str) -> Extracted | str:
+        """The extraction of one file (cached by hash), or the reason it cannot be read."""
+        if self.cache is not None:
+            cached = self.cache.get(sha256)
+            if cached is not None:
+                return cached
+        result: Extracted | str
+        self._file_ocr = 0
+        try:
+            result = extract(path, fmt, self.worker, self.report)
+        except Timeout as exc:
+            return str(exc)  # not remembered: it may pass on a quieter machine
+        except ExtractError as exc:
+            result = str(exc)
+        finally:
+            self.ocr_done += self._file_ocr
+        if self.cache is not None:
+            self.cache.put(sha256, result)
+        return result
+
+
+def read_document(path: Path, rel: str, readers: Readers | None = None) -> Document | str:
     """Read one file: a Document, or the warning that explains why it was skipped."""
     if not _valid_name(rel):
         return f"skipped {printable_name(rel)}: {_BAD_NAME}"
+    fmt = format_of(rel) or "text"
+    limit = MAX_EXTRACTED_BYTES.get(fmt, MAX_FILE_BYTES)
     try:
         st = path.stat()
     except OSError as exc:
@@ -105,62 +177,95 @@ def read_document(path: Path, rel: str) -> Document | str:
     if not stat.S_ISREG(st.st_mode):
         # a FIFO would block the build forever, a device like /dev/zero would never end
         return f"skipped {rel}: it is not a regular file"
-    if st.st_size > MAX_FILE_BYTES:
-        limit = MAX_FILE_BYTES // 2**20
-        return f"skipped {rel}: {st.st_size / 1e6:.0f} MB is larger than the {limit} MB limit"
+    if st.st_size > limit:
+        return f"skipped {rel}: {st.st_size / 1e6:.0f} MB is larger than the {limit // 2**20} MB limit"
     try:
         with path.open("rb") as fh:
-            raw = fh.read(MAX_FILE_BYTES + 1)
+            raw = fh.read(limit + 1)
     except OSError as exc:
         return f"skipped {rel}: cannot read it ({exc.strerror or exc})"
-    if len(raw) > MAX_FILE_BYTES:  # it grew since it was measured
-        return f"skipped {rel}: it is larger than the {MAX_FILE_BYTES // 2**20} MB limit"
+    if len(raw) > limit:  # it grew since it was measured
+        return f"skipped {rel}: it is larger than the {limit // 2**20} MB limit"
     if not raw.strip():
         return f"skipped {rel}: the file is empty"
-    decoded = decode(raw)
-    if decoded is None:
-        return f"skipped {rel}: it is binary or in an encoding that cannot be detected"
-    text, encoding = decoded
-    if not text.strip("\x00 \t\r\n\ufeff"):
-        return f"skipped {rel}: the file is empty"
-    if not has_text(text):
-        return f"skipped {rel}: no text is left once control characters, escapes and page numbers are removed"
-    return Document(path=rel, text=text, sha256=hashlib.sha256(raw).hexdigest(), encoding=encoding)
+    sha256 = hashlib.sha256(raw).hexdigest()
+    if fmt in TEXT_FORMATS.values():
+        decoded = decode(raw)
+        if decoded is None:
+            return f"skipped {rel}: it is binary or in an encoding that cannot be detected"
+        text, encoding = decoded
+        if not text.strip("\x00 \t\r\n\ufeff"):
+            return f"skipped {rel}: the file is empty"
+        if not has_text(text):
+            return f"skipped {rel}: no text is left once control characters, escapes and page numbers are removed"
+        return Document(path=rel, text=text, sha256=sha256, encoding=encoding, format=fmt)
+    del raw  # the extractor reads the file itself (a PDF may be large)
+    result = (readers or Readers()).extract(path, fmt, sha256)
+    if isinstance(result, str):
+        return f"skipped {rel}: {result}"
+    if not has_text(result.text):
+        return f"skipped {rel}: no text is left once page numbers and running headers are removed"
+    return Document(path=rel, text=result.text, sha256=sha256, encoding=result.extractor, format=result.format,
+                    pages=result.pages, ocr_pages=result.ocr_pages)
 
 
-def load_corpus(seeds: Path) -> Corpus:
-    """Read every document under ``seeds``. Raises SeedsError when there is nothing to index."""
+def load_corpus(seeds: Path, cache_dir: Path | None = None, progress: Progress | None = None) -> Corpus:
+    """Read every document under ``seeds``. Raises SeedsError when there is nothing to index.
+
+    ``cache_dir`` keeps the extracted text of PDF, Word and HTML files by file hash (an unchanged file
+    is not parsed again); ``progress`` hears of pages recognised by OCR (stage ``ocr``).
+    """
     if not seeds.exists():
-        raise SeedsError(f"seeds directory {seeds} does not exist; create it and put .txt or .md files in it")
+        raise SeedsError(f"seeds directory {seeds} does not exist; create it and put documents in it")
     if not seeds.is_dir():
         raise SeedsError(f"seeds path {seeds} is not a directory")
     corpus = Corpus()
+    unsupported: Counter[str] = Counter()
     seen: dict[tuple[int, int], str] = {}
-    for path, rel in find_files(seeds, corpus.warnings):
-        try:
-            st = path.stat()
-            identity: tuple[int, int] | None = (st.st_dev, st.st_ino)
-        except OSError:
-            identity = None  # read_document explains
-        if identity is not None and identity in seen:
-            corpus.warnings.append(f"skipped {rel}: it is the same file as {seen[identity]}")
-            continue
-        result = read_document(path, rel)
-        if isinstance(result, str):
-            corpus.warnings.append(result)
-        else:
-            if identity is not None:
-                seen[identity] = rel
-            corpus.documents.append(result)
+    with PdfWorker() as worker:
+        readers = Readers(ExtractCache(cache_dir) if cache_dir is not None else None, worker, progress)
+        for path, rel in find_files(seeds, corpus.warnings, unsupported):
+            try:
+                st = path.stat()
+                identity: tuple[int, int] | None = (st.st_dev, st.st_ino)
+            except OSError:
+                identity = None  # read_document explains
+            if identity is not None and identity in seen:
+                corpus.warnings.append(f"skipped {rel}: it is the same file as {seen[identity]}")
+                continue
+            result = read_document(path, rel, readers)
+            if isinstance(result, str):
+                corpus.warnings.append(result)
+            else:
+                if identity is not None:
+                    seen[identity] = rel
+                corpus.documents.append(result)
+    corpus.unsupported = dict(sorted(unsupported.items(), key=lambda kv: (-kv[1], kv[0])))
     if not corpus.documents:
         detail = f" ({len(corpus.warnings)} skipped)" if corpus.warnings else ""
-        raise SeedsError(f"no readable .txt or .md documents in {seeds}{detail}; add some and try again")
+        other = sum(unsupported.values())
+        if other:
+            detail += f"; {other} file(s) of types it cannot read ({describe_unsupported(corpus.unsupported)})"
+        raise SeedsError(f"no readable documents in {seeds}{detail}; add .pdf, .docx, .html, .txt or .md files "
+                         "and try again")
     return corpus
 
 
-def read_source(seeds: Path, rel: str) -> str:
-    """The decoded original text of one document, as passage offsets see it."""
-    result = read_document(seeds / rel, rel)
+def describe_unsupported(counts: dict[str, int]) -> str:
+    """``.xlsx (2), .caj (1)``: the unsupported types, most first."""
+    return ", ".join(f"{suffix} ({n})" for suffix, n in counts.items())
+
+
+def read_source(seeds: Path, rel: str, cache_dir: Path | None = None) -> str:
+    """The original text of one document, as passage offsets see it (for an extracted format, the
+    extracted text). Raises SeedsError."""
+    return read_original(seeds, rel, cache_dir).text
+
+
+def read_original(seeds: Path, rel: str, cache_dir: Path | None = None) -> Source:
+    """The original of one document, with its page offsets. Raises SeedsError when it cannot be read."""
+    readers = Readers(ExtractCache(cache_dir) if cache_dir is not None else None)
+    result = read_document(seeds / rel, rel, readers)
     if isinstance(result, str):
         raise SeedsError(result)
-    return result.text
+    return Source.of(result)

@@ -39,8 +39,8 @@ if TYPE_CHECKING:
     from ..records import Answer
     from ..settings import Settings
 
-STAGES = {"load": "Loading the index and model", "read": "Reading documents", "embed": "Embedding passages",
-          "write": "Writing the index"}
+STAGES = {"load": "Loading the index and model", "ocr": "Recognising scanned pages (OCR)",
+          "read": "Reading documents", "embed": "Embedding passages", "write": "Writing the index"}
 
 
 class Stopped(Exception):

@@ -94,7 +94,7 @@ def make_corpus(seeds: Path, outside: Path) -> tuple[dict[str, str], dict[str, s
     skipped["\ufffd\ufffd\ufffd\ufffd.txt"] = "its file name is not valid UTF-8; rename it"
     # never candidates, never warned about
     (seeds / ".hidden.txt").write_bytes(b"hidden")
-    (seeds / "paper.pdf").write_bytes(b"%PDF-1.4")
+    (seeds / "table.xlsx").write_bytes(b"PK")  # a type it cannot read: counted by type, no warning
     return good, skipped
 
 

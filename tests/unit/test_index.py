@@ -42,7 +42,7 @@ def write_seeds(seeds: Path) -> None:
     (seeds / "sub" / "c.txt").write_text(DOC_C, encoding="utf-8")
     (seeds / "blob.txt").write_bytes(bytes(range(256)) * 8)  # binary: skipped with a warning
     (seeds / "empty.md").write_bytes(b"")  # empty: skipped with a warning
-    (seeds / "notes.pdf").write_bytes(b"%PDF-1.4 not indexed")  # not .txt/.md: ignored
+    (seeds / "notes.xlsx").write_bytes(b"PK not indexed")  # a type it cannot read: counted, no warning
 
 
 MODEL = TinyEmbedder()
@@ -109,7 +109,8 @@ def test_binary_and_empty_files_skipped_with_one_warning_each(tiny):
     (empty,) = [w for w in report.warnings if "empty.md" in w]
     assert "binary" in blob
     assert "empty" in empty
-    assert not any("notes.pdf" in w for w in report.warnings)
+    assert not any("notes.xlsx" in w for w in report.warnings)
+    assert report.unsupported == {".xlsx": 1}
 
 
 # ----------------------------------------------------------------- persistence

@@ -97,18 +97,22 @@ def test_binary_and_empty_files_are_skipped_with_one_warning_each(tmp_path, inte
     (tmp_path / "blank.md").write_text("  \n\r\n\t\n", encoding="utf-8")
     (tmp_path / "bom-only.txt").write_bytes(codecs.BOM_UTF8)
     (tmp_path / ".hidden.txt").write_text("hidden", encoding="utf-8")
-    (tmp_path / "paper.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / "paper.pdf").write_bytes(b"%PDF-1.4")  # a PDF, damaged: one warning
+    (tmp_path / "table.xlsx").write_bytes(b"PK")  # a type it cannot read: counted, not warned about
 
     corpus = load_corpus(tmp_path)
     assert sorted(d.path for d in corpus.documents) == ["good.txt", "nested/deeper/notes.MD"]
-    skipped = ["image.txt", "zeros.md", "empty.txt", "blank.md", "bom-only.txt"]
+    skipped = ["image.txt", "zeros.md", "empty.txt", "blank.md", "bom-only.txt", "paper.pdf"]
     assert len(corpus.warnings) == len(skipped)
     for name in skipped:
         (warning,) = [w for w in corpus.warnings if f"{name}:" in w]
         assert warning.startswith(f"skipped {name}")
     assert any("image.txt" in w and "binary" in w for w in corpus.warnings)
     assert any("empty.txt" in w and "empty" in w for w in corpus.warnings)
-    assert not any(".hidden" in w or "paper.pdf" in w for w in corpus.warnings)
+    assert not any(".hidden" in w or "table.xlsx" in w for w in corpus.warnings)
+    assert [w for w in corpus.warnings if "paper.pdf" in w] == ["skipped paper.pdf: it is damaged or not a PDF "
+                                                                 "PDFium can read"]
+    assert corpus.unsupported == {".xlsx": 1}
 
 
 def test_seeds_errors(tmp_path):

@@ -1,0 +1,51 @@
+"""The ``source`` command: print the original a document's citations index, whole or one page.
+
+For a PDF, Word or HTML document that is the extracted text the index keeps (so ``start``/``end`` of a
+citation are offsets into exactly what is printed); pages are separated by a line holding a form feed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..core import Assistant
+from ..errors import SeedsError, UsageError
+from ..ingest import format_of
+from ..records import Source
+from ..settings import Settings
+from ..text import printable
+
+
+def run_source(args: argparse.Namespace, settings: Settings) -> int:
+    doc = str(args.doc).replace("\\", "/")
+    seeds = settings.seeds.resolve()
+    if doc.startswith(str(seeds) + "/"):  # a path given with the seeds folder in front
+        doc = doc[len(str(seeds)) + 1 :]
+    if doc.startswith("/") or ".." in doc.split("/"):
+        raise UsageError(f"{doc}: give the document's path inside the seeds folder, e.g. paper.pdf")
+    if format_of(doc) is None:
+        raise UsageError(f"{doc} is not a document it reads (.pdf, .docx, .html, .htm, .txt, .text, .rst, .md, "
+                         ".markdown)")
+    try:
+        source = Assistant(settings).source_of(doc)
+    except SeedsError as exc:
+        raise UsageError(f"cannot show {doc}: {exc.title}") from exc
+    if args.page is None:
+        text = "\n\f\n".join(printable(source.text[a:b]) for a, b in _page_spans(source))
+    else:
+        if not source.pages:
+            raise UsageError(f"{doc} has no pages (it is {source.format}); leave out --page")
+        try:
+            a, b = source.page_span(args.page)
+        except IndexError:
+            raise UsageError(f"{doc} has {len(source.pages)} page(s); there is no page {args.page}") from None
+        text = printable(source.text[a:b])
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
+def _page_spans(source: Source) -> list[tuple[int, int]]:
+    if not source.pages:
+        return [(0, len(source.text))]
+    return [source.page_span(n) for n in range(1, len(source.pages) + 1)]

@@ -1,0 +1,287 @@
+"""Extract: the text of a PDF, Word or HTML file, which then stands as the document's original.
+
+Citations of such a document are offsets into the extracted text (:attr:`Extracted.text`), which is
+kept by file hash in the index folder (:class:`ExtractCache`), so that an unchanged file is never parsed
+again and a citation can be checked without parsing the file.
+
+PDFs are read in a child process (:class:`PdfWorker`): a crash of the PDF library, a file that takes
+too long, or one that needs too much memory costs that file only, and the build goes on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import multiprocessing
+import os
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+EXTRACTOR_VERSION = 1
+"""Bump when any extractor's output changes: cached extractions of older versions are made again."""
+PAGE_SEP = "\n\f\n"
+"""Between two pages: a line holding only a form feed. Every page begins on a line of its own."""
+PAGE_SECONDS = 180.0
+"""A PDF page (read, or recognised by OCR) that takes longer than this ends the file's extraction."""
+WORKER_MEMORY = 4 << 30
+"""Address-space limit of the PDF child process, in bytes (a decompression bomb then fails, alone)."""
+
+Report = Callable[[str, int, int], None]
+"""``report(stage, done, total)``; stages ``pages`` and ``ocr`` (see :func:`.pdf.extract_pdf`)."""
+
+
+class ExtractError(Exception):
+    """A file that cannot be read as its format says; ``str()`` is the reason, for a warning."""
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """The text of a non-text document, as citations index it."""
+
+    text: str
+    format: str
+    """``pdf``, ``docx`` or ``html``."""
+    extractor: str
+    """What extracted it: ``pdfium``, ``python-docx``, ``trafilatura``."""
+    pages: tuple[int, ...] = ()
+    """Offset in :attr:`text` where each page begins (page 1 first); empty for unpaged formats."""
+    ocr_pages: tuple[int, ...] = ()
+    """1-based numbers of the pages recognised by OCR."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"version": EXTRACTOR_VERSION, "text": self.text, "format": self.format,
+                "extractor": self.extractor, "pages": list(self.pages), "ocr_pages": list(self.ocr_pages)}
+
+    @classmethod
+    def from_json(cls, data: Any) -> Extracted | None:
+        """The extraction stored as ``data``, or None when it is malformed or from another version."""
+        try:
+            if data["version"] != EXTRACTOR_VERSION:
+                return None
+            out = cls(text=str(data["text"]), format=str(data["format"]), extractor=str(data["extractor"]),
+                      pages=tuple(int(p) for p in data["pages"]), ocr_pages=tuple(int(p) for p in data["ocr_pages"]))
+        except (KeyError, TypeError, ValueError):
+            return None
+        if any(not 0 <= p <= len(out.text) for p in out.pages) or list(out.pages) != sorted(out.pages):
+            return None
+        return out
+
+
+def join_pages(texts: list[str]) -> tuple[str, tuple[int, ...]]:
+    """One text of all pages, joined by :data:`PAGE_SEP`, and the offset where each page begins."""
+    parts: list[str] = []
+    starts: list[int] = []
+    pos = 0
+    for i, t in enumerate(texts):
+        if i:
+            parts.append(PAGE_SEP)
+            pos += len(PAGE_SEP)
+        starts.append(pos)
+        parts.append(t)
+        pos += len(t)
+    return "".join(parts), tuple(starts)
+
+
+# ------------------------------------------------------------------------------------------- cache
+
+_CACHE_NAME = re.compile(r"^[0-9a-f]{64}\.json$")
+"""A cached extraction; the reason a file could not be read is kept as ``<sha256>.failed.json`` (a few
+bytes, never pruned: a damaged file that stays in the folder is then never parsed again)."""
+
+
+class ExtractCache:
+    """Extractions by SHA-256 of the file's bytes, one JSON file each, in ``folder`` (the index's
+    ``cache/extracted``). Writes are atomic; unreadable entries count as missing. Files that could not
+    be read are remembered too (``{"error": reason}``), so that a damaged file is not parsed again
+    while it is unchanged (a time-out is not remembered: it may pass on a quieter machine)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def _path(self, sha256: str, failed: bool = False) -> Path:
+        return self.folder / f"{sha256}{'.failed' if failed else ''}.json"
+
+    def get(self, sha256: str) -> Extracted | str | None:
+        """The cached extraction, the reason the file could not be read, or None."""
+        data = None
+        for failed in (False, True):
+            try:
+                data = json.loads(self._path(sha256, failed).read_text(encoding="utf-8"))
+                break
+            except (OSError, ValueError):
+                continue
+        if isinstance(data, dict) and data.get("version") == EXTRACTOR_VERSION and isinstance(data.get("error"), str):
+            return data["error"]
+        return Extracted.from_json(data)
+
+    def put(self, sha256: str, value: Extracted | str) -> None:
+        """Remember an extraction (or a reason); a cache that cannot be written is only slower."""
+        data = value.to_json() if isinstance(value, Extracted) else {"version": EXTRACTOR_VERSION, "error": value}
+        path = self._path(sha256, failed=not isinstance(value, Extracted))
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+    def keep_only(self, hashes: set[str]) -> None:
+        """Delete cached extractions of files no longer in the collection (only our own entries)."""
+        try:
+            entries = list(self.folder.iterdir())
+        except OSError:
+            return
+        for path in entries:
+            if _CACHE_NAME.match(path.name) and path.name[:64] not in hashes and path.is_file():
+                with contextlib.suppress(OSError):
+                    path.unlink()
+
+
+# ------------------------------------------------------------------------------------------- PDF worker
+
+def _worker(conn: Any, memory: int | None) -> None:
+    """The child's loop: extract each PDF it is sent, reporting every page, until it is sent None."""
+    if memory:
+        import resource
+
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    from .pdf import extract_pdf
+
+    while True:
+        msg = conn.recv()
+        if msg is None:
+            return
+        path, ocr = msg
+
+        def report(stage: str, done: int, total: int) -> None:
+            conn.send(("progress", stage, done, total))
+
+        try:
+            conn.send(("ok", extract_pdf(Path(path), ocr, report).to_json()))
+        except ExtractError as exc:
+            conn.send(("error", str(exc)))
+        except MemoryError:
+            conn.send(("error", f"reading it needs more than {WORKER_MEMORY >> 30} GiB of memory"))
+        except Exception as exc:  # noqa: BLE001 - a library failure on one file is that file's warning
+            conn.send(("error", f"the PDF library failed on it ({exc.__class__.__name__})"))
+
+
+class Timeout(ExtractError):
+    """A page took longer than :data:`PAGE_SECONDS`."""
+
+
+class PdfWorker:
+    """Extracts PDFs in one long-lived child process (started with ``spawn`` on first use).
+
+    A crash of PDFium or ONNX Runtime, a page that takes longer than ``page_seconds``, or a file that
+    needs more than ``memory`` bytes ends the child, never the build: that file gets an ExtractError and
+    the next one a fresh child. The child is reused for every file, so isolation costs one start (about
+    0.3 s) and a round trip per file (see README for the measured figures).
+    """
+
+    def __init__(self, page_seconds: float = PAGE_SECONDS, memory: int | None = WORKER_MEMORY) -> None:
+        self.page_seconds = page_seconds
+        self.memory = memory
+        self._proc: Any = None
+        self._conn: Any = None
+
+    def _start(self) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        parent, child = ctx.Pipe()
+        self._proc = ctx.Process(target=_worker, args=(child, self.memory), daemon=True,
+                                 name="assistant-pdf")
+        self._proc.start()
+        child.close()
+        self._conn = parent
+
+    def _kill(self) -> None:
+        if self._proc is not None:
+            with contextlib.suppress(AttributeError, OSError):  # AttributeError: it never started
+                self._proc.kill()
+                self._proc.join()
+        if self._conn is not None:
+            self._conn.close()
+        self._proc = self._conn = None
+
+    def extract(self, path: Path, ocr: bool = True, report: Report | None = None) -> Extracted:
+        """Extract one PDF. Raises ExtractError (Timeout when a page took too long).
+
+        Where no child process can be started (a program that is not import-safe under ``spawn``, a
+        sandbox without ``fork``), the file is read in this process instead."""
+        if self._proc is None or not self._proc.is_alive():
+            self._kill()
+            try:
+                self._start()
+            except (RuntimeError, OSError):
+                self._kill()
+                from .pdf import extract_pdf
+
+                return extract_pdf(path, ocr, report)
+        self._conn.send((str(path), ocr))
+        while True:
+            if not self._conn.poll(self.page_seconds):
+                self._kill()
+                raise Timeout(f"a page took longer than {self.page_seconds:.0f} s to read")
+            try:
+                msg = self._conn.recv()
+            except (EOFError, OSError):
+                code = None
+                if self._proc is not None:
+                    self._proc.join(5)
+                    code = self._proc.exitcode
+                self._kill()
+                raise ExtractError("the PDF library crashed on it" + (f" (exit code {code})" if code else "")) from None
+            if msg[0] == "progress":
+                if report:
+                    report(msg[1], msg[2], msg[3])
+                continue
+            if msg[0] == "error":
+                raise ExtractError(msg[1])
+            extracted = Extracted.from_json(msg[1])
+            if extracted is None:
+                raise ExtractError("the PDF library returned something unreadable")
+            return extracted
+
+    def close(self) -> None:
+        if self._proc is not None and self._proc.is_alive():
+            with contextlib.suppress(OSError, ValueError):
+                self._conn.send(None)
+            self._proc.join(5)
+        self._kill()
+
+    def __enter__(self) -> PdfWorker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# ------------------------------------------------------------------------------------------- dispatch
+
+def extract(path: Path, fmt: str, worker: PdfWorker | None = None, report: Report | None = None) -> Extracted:
+    """Extract a file of format ``fmt`` (``pdf``, ``docx`` or ``html``). Raises ExtractError.
+
+    PDFs go through ``worker`` (a child process) when given, else are read in this process.
+    """
+    if fmt == "pdf":
+        if worker is not None:
+            return worker.extract(path, True, report)
+        from .pdf import extract_pdf
+
+        return extract_pdf(path, True, report)
+    if fmt == "docx":
+        from .word import extract_docx
+
+        return extract_docx(path)
+    if fmt == "html":
+        from .web import extract_html
+
+        return extract_html(path)
+    raise ExtractError(f"no extractor for {fmt}")

@@ -1,0 +1,119 @@
+"""PDF, Word and HTML with the real model: scanned pages recognised by OCR, the seed review as a
+two-column journal PDF answering as the .txt does, and a mixed folder through ``assistant index``."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from support import documents as D
+from support.cli import run_main
+
+from assistant.core import Assistant
+from assistant.ingest import load_corpus
+from assistant.ingest.chunk import chunk_document
+from assistant.settings import Settings
+
+QUESTIONS = ["What is the PIK3CA mutation rate in HR+/HER2- breast cancer?", "地舒单抗与唑来膦酸相比效果如何？"]
+REVIEW = "000_5cc127c3c086e338"
+OCR_LINES = ["地舒单抗用于骨转移患者", "推荐剂量为每四周一百二十毫克"]
+
+
+def squash(text: str) -> str:
+    return "".join(text.split())
+
+
+def test_a_scanned_page_is_recognised_and_marked(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    D.image_page_pdf(seeds / "mixed.pdf", [["第一页有文字层：华法林治疗期间应定期监测 INR。"],
+                                           D.text_image(OCR_LINES, size=44, width=900)])
+    D.image_page_pdf(seeds / "blank_scan.pdf", [D.text_image([" "], size=44, width=900)])
+    seen: list[tuple[str, int, int]] = []
+    corpus = load_corpus(seeds, tmp_path / "cache", lambda *a: seen.append(a))
+    [doc] = corpus.documents
+    assert corpus.warnings == ["skipped blank_scan.pdf: its 1 page(s) are images and OCR recognised no text in them"]
+    assert doc.ocr_pages == (2,)
+    assert ("ocr", 1, 1) in seen
+    page2 = squash(doc.text[doc.pages[1] :])
+    truth = squash("".join(OCR_LINES))
+    assert sum(ch in page2 for ch in truth) >= 0.9 * len(truth), page2
+    passages = chunk_document(doc, 32, 4)
+    assert {(p.page_start, p.ocr) for p in passages} == {(1, False), (2, True)}
+
+
+@pytest.fixture(scope="session")
+def review_index(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> Path:
+    """The seeds, with the review as a two-column journal PDF (running header, page numbers) instead of
+    its .txt."""
+    root = tmp_path_factory.mktemp("review")
+    seeds = root / "seeds"
+    seeds.mkdir()
+    D.review_pdf(seeds_dir / f"{REVIEW}.txt", seeds / f"{REVIEW}.pdf")
+    for other in seeds_dir.glob("*.txt"):
+        if other.stem != REVIEW:
+            shutil.copy(other, seeds / other.name)
+    Assistant(Settings.load(seeds=seeds, index=root / "index")).open()
+    return root
+
+
+def test_the_review_as_a_pdf_gives_the_same_top_passages(review_index: Path, assistant: Assistant) -> None:
+    pdf = Assistant(Settings.load(seeds=review_index / "seeds", index=review_index / "index"))
+    for question in QUESTIONS:
+        want = [squash(c.passage.text) for c in assistant.ask(question).citations[:3]]
+        answer = pdf.ask(question)
+        got = [squash(c.passage.text) for c in answer.citations[:3]]
+        assert got == want, question
+        for c in answer.citations:
+            p = c.passage
+            if p.doc.endswith(".pdf"):
+                source = pdf.source_of(p.doc)
+                assert p.format == "pdf" and source.format == "pdf"
+                # the passage lies on the pages it names, at exact offsets into the extracted text
+                assert source.page_span(p.page_start)[0] <= p.start
+                assert p.end <= source.page_span(p.page_end)[1]
+                assert "".join(p.text.split()) in squash(source.text[p.start : p.end])
+    top = pdf.ask(QUESTIONS[0]).citations[0].passage
+    assert top.doc == f"{REVIEW}.pdf" and "PIK3CA突变率高达" in squash(top.text)
+    source = pdf.source_of(top.doc)
+    at = squash(source.text).find("PIK3CA突变率高达")
+    # the page the answer is printed on, counted independently of the passage
+    page = next(n for n in range(len(source.pages), 0, -1)
+                if len(squash(source.text[: source.pages[n - 1]])) <= at)
+    assert top.page_start <= page <= top.page_end
+
+
+def test_index_a_mixed_folder_from_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    seeds, index = tmp_path / "seeds", tmp_path / "index"
+    seeds.mkdir()
+    pages = [["华法林的临床应用"], ["华法林治疗期间应定期监测 INR，目标范围通常为 2.0-3.0。"]]
+    D.text_pdf(seeds / "warfarin.pdf", pages, header="Book")
+    D.guide_docx(seeds / "guide.docx")
+    (seeds / "article.html").write_text(D.ARTICLE_HTML, encoding="utf-8")
+    (seeds / "notes.md").write_text("# 二甲双胍\n\n二甲双胍是 2 型糖尿病的一线治疗药物。\n", encoding="utf-8")
+    (seeds / "plain.txt").write_text("阿司匹林二级预防的推荐剂量为每日 75-100 mg。\n", encoding="utf-8")
+    for name in ("a.xlsx", "b.xlsx", "c.caj"):
+        (seeds / name).write_bytes(b"data")
+    common = ["--seeds", seeds, "--index", index]
+    code, out, err = run_main(["index", *common], capsys)
+    assert code == 0, err
+    assert "indexed 5 documents" in out
+    assert out.rstrip("\n").split("\n")[-1] == "skipped 3 files of types it cannot read: .xlsx (2), .caj (1)"
+    assert "warning" not in err
+    code, out, _ = run_main(["ask", "华法林治疗期间 INR 目标范围是多少？", "--json", *common], capsys)
+    top = json.loads(out)["passages"][0]
+    # the short title page and page 2 make one passage: it names both pages
+    assert (top["doc"], top["format"], top["page_end"], top["ocr"]) == ("warfarin.pdf", "pdf", 2, False)
+    pages = "p. 2" if top["page_start"] == 2 else f"p. {top['page_start']}–2"
+    code, shown, _ = run_main(["source", "warfarin.pdf", *common], capsys)
+    # what `source` prints is the text the offsets index: the passage is its normalized span
+    span = shown[top["start"] : top["end"]]
+    assert span[0] == top["text"][0] and span[-1] == top["text"][-1]
+    assert "华法林治疗期间应定期监测INR" in "".join(span.split())
+    code, out, _ = run_main(["ask", "华法林治疗期间 INR 目标范围是多少？", *common], capsys)
+    assert f"warfarin.pdf {pages}:{top['line_start']}-{top['line_end']}" in out
+    # nothing changed: up to date, and still names what it skipped
+    code, out, _ = run_main(["index", *common], capsys)
+    assert "up to date" in out and out.rstrip("\n").endswith(".xlsx (2), .caj (1)")

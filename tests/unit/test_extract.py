@@ -1,0 +1,239 @@
+"""PDF (text layer), Word and HTML documents: extracted text, pages, exact offsets, unsupported types,
+the extraction cache, and bad files (one warning each, the rest indexed). Every file is made by a real
+library (reportlab, python-docx) or written byte by byte; OCR is in tests/integration/test_formats.py."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from support import documents as D
+from support.cli import run_main
+from test_chunk import check_passage_maps_back
+
+from assistant.ingest import load_corpus, read_original
+from assistant.ingest.chunk import chunk_document
+from assistant.ingest.extract import PAGE_SEP
+from assistant.ingest.pdf import MAX_PAGES, extract_pdf
+from assistant.ingest.web import html_text
+from assistant.ingest.word import extract_docx
+
+PARAS = [f"第{i}段：" + "华法林（warfarin）治疗期间应定期监测 INR，目标范围通常为 2.0-3.0。" * 3
+         + f"Paragraph {i} ends here." for i in range(1, 31)]
+
+
+def squash(text: str) -> str:
+    return "".join(text.split())
+
+
+def body_of(text: str) -> str:
+    """The text without running-header lines and page separators, squashed."""
+    return squash("\n".join(ln for ln in text.split("\n") if D.JOURNAL_HEADER not in ln))
+
+
+@pytest.fixture(scope="module")
+def twocol(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("pdf") / "twocol.pdf"
+    D.two_column_pdf(path, [("heading", "1 抗凝治疗")] + [("para", p) for p in PARAS], title="华法林的临床应用")
+    return path
+
+
+def test_two_columns_read_column_by_column(twocol: Path) -> None:
+    ex = extract_pdf(twocol)
+    assert len(ex.pages) >= 2 and ex.pages[0] == 0
+    body = body_of(ex.text)
+    # every paragraph comes out whole, in order: never read across the gutter
+    at = [body.find(squash(p)) for p in PARAS]
+    assert all(i >= 0 for i in at), [p[:4] for p, i in zip(PARAS, at, strict=True) if i < 0]
+    assert at == sorted(at)
+    assert body.startswith(squash("华法林的临床应用1抗凝治疗"))
+
+
+def test_pages_begin_on_their_own_line_after_a_form_feed(twocol: Path) -> None:
+    ex = extract_pdf(twocol)
+    for n, start in enumerate(ex.pages[1:], 2):
+        assert ex.text[start - len(PAGE_SEP) : start] == PAGE_SEP
+        # each page starts with its running header and its own page number
+        assert ex.text[start:].startswith(D.JOURNAL_HEADER), n
+        assert f"· {n} ·" in ex.text[start : start + 60]
+    assert ex.text.count("\f") == len(ex.pages) - 1
+
+
+def test_passages_map_back_into_the_extracted_text_with_their_pages(twocol: Path) -> None:
+    corpus = load_corpus(twocol.parent)
+    [doc] = corpus.documents
+    assert (doc.format, doc.encoding, doc.ocr_pages) == ("pdf", "pdfium", ())
+    passages = chunk_document(doc, 64, 8)
+    assert len({p.page_start for p in passages}) == len(doc.pages)
+    source = read_original(twocol.parent, doc.path)
+    assert source.text == doc.text and source.pages == doc.pages
+    for p in passages:
+        check_passage_maps_back(p, doc.text)
+        assert p.format == "pdf" and not p.ocr
+        a, _ = source.page_span(p.page_start)
+        _, z = source.page_span(p.page_end)
+        assert a <= p.start and p.end <= z, (p.page_start, p.page_end, p.start, p.end)
+        assert p.page_start <= p.page_end
+        # the page of the last character is the page whose span holds it
+        assert source.page_of(p.end - 1) == p.page_end
+    # running headers and page numbers are not passage text
+    assert not any(D.JOURNAL_HEADER in p.text or "· 2 ·" in p.text for p in passages)
+
+
+def test_docx_headings_tables_and_lists(tmp_path: Path) -> None:
+    path = tmp_path / "guide.docx"
+    D.guide_docx(path)
+    text = extract_docx(path).text
+    lines = text.split("\n")
+    assert "# 社区获得性肺炎诊疗指南" in lines
+    assert "# 1 诊断" in lines and "## 1.1 严重程度评估" in lines
+    assert "- 社区发病；" in lines
+    assert "人群 | 首选方案 | 备选方案" in lines
+    assert "ICU | β-内酰胺类联合阿奇霉素 | β-内酰胺类联合呼吸喹诺酮类" in lines
+    corpus = load_corpus(tmp_path)
+    passages = chunk_document(corpus.documents[0], 64, 8)
+    sections = {p.section for p in passages}
+    assert any(s.endswith("1.1 严重程度评估") for s in sections), sections
+    assert any("2 治疗" in s for s in sections), sections
+    for p in passages:
+        check_passage_maps_back(p, corpus.documents[0].text)
+        assert (p.format, p.page_start, p.page_end) == ("docx", None, None)
+
+
+def test_html_main_text_only(tmp_path: Path) -> None:
+    text = html_text(D.ARTICLE_HTML)
+    lines = text.split("\n")
+    assert "# 地舒单抗用于骨转移患者的临床要点" in lines
+    assert "## 一、与唑来膦酸的比较" in lines and "## 三、不良反应" in lines
+    assert "- 推荐剂量为 120 mg，每 4 周皮下注射一次。" in lines
+    assert "低钙血症 | 9.6%" in lines
+    assert "check serum calcium before each dose" in text
+    leaked = [b for b in D.ARTICLE_BOILERPLATE if b in text]
+    assert not leaked
+    (tmp_path / "article.htm").write_text(D.ARTICLE_HTML, encoding="utf-8")
+    [doc] = load_corpus(tmp_path).documents
+    assert (doc.format, doc.encoding) == ("html", "selectolax")
+    for p in chunk_document(doc, 64, 8):
+        check_passage_maps_back(p, doc.text)
+
+
+def test_a_mixed_folder_names_what_it_cannot_read(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    D.text_pdf(seeds / "a.pdf", [["华法林治疗期间应定期监测 INR。", "Warfarin needs INR checks."]])
+    D.guide_docx(seeds / "b.docx")
+    (seeds / "c.html").write_text(D.ARTICLE_HTML, encoding="utf-8")
+    for name in ("d.md", "e.markdown", "f.txt", "g.text", "h.rst"):
+        (seeds / name).write_text(f"# {name}\n\n二甲双胍是 2 型糖尿病的一线治疗药物。\n", encoding="utf-8")
+    for name in ("x.xlsx", "y.XLSX", "z.caj", "README"):
+        (seeds / name).write_bytes(b"data")
+    (seeds / ".hidden.xlsx").write_bytes(b"data")
+    corpus = load_corpus(seeds)
+    formats = {d.path: d.format for d in corpus.documents}
+    assert formats == {"a.pdf": "pdf", "b.docx": "docx", "c.html": "html", "d.md": "markdown",
+                       "e.markdown": "markdown", "f.txt": "text", "g.text": "text", "h.rst": "text"}
+    assert corpus.warnings == []
+    assert corpus.unsupported == {".xlsx": 2, "(no extension)": 1, ".caj": 1}
+
+
+def test_unchanged_files_are_not_parsed_again(tmp_path: Path) -> None:
+    seeds, cache = tmp_path / "seeds", tmp_path / "index" / "cache" / "extracted"
+    seeds.mkdir()
+    D.text_pdf(seeds / "a.pdf", [["华法林治疗期间应定期监测 INR。"]])
+    [doc] = load_corpus(seeds, cache).documents
+    entry = cache / f"{doc.sha256}.json"
+    data = json.loads(entry.read_text(encoding="utf-8"))
+    assert data["text"] == doc.text
+    # a mark only the cache holds: seen again means the file was not parsed
+    data["text"] = doc.text + "\n缓存标记"
+    entry.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    [again] = load_corpus(seeds, cache).documents
+    assert again.text.endswith("缓存标记")
+    # a changed file is extracted again
+    D.text_pdf(seeds / "a.pdf", [["阿司匹林是一种常用的抗血小板药物。"]])
+    [changed] = load_corpus(seeds, cache).documents
+    assert "阿司匹林" in changed.text and "缓存标记" not in changed.text
+    assert not any(p.is_relative_to(seeds) for p in cache.rglob("*"))
+    assert sorted(p.name for p in seeds.iterdir()) == ["a.pdf"]
+
+
+def bad_files(seeds: Path) -> dict[str, str]:
+    """Write every kind of bad file; returns {file: what its warning must say}."""
+    good = seeds / "_good.pdf"
+    D.text_pdf(good, [["好文件的内容。"] * 5] * 3)
+    data = good.read_bytes()
+    good.unlink()
+    D.encrypted_pdf(seeds / "encrypted.pdf")
+    (seeds / "truncated.pdf").write_bytes(data[: len(data) // 2])
+    (seeds / "zero_pages.pdf").write_bytes(D.zero_page_pdf())
+    (seeds / "not_a_pdf.pdf").write_bytes("<html>这不是 PDF</html>".encode())
+    (seeds / "bomb_pages.pdf").write_bytes(D.many_pages_pdf(MAX_PAGES + 1))
+    docx = seeds / "_good.docx"
+    D.guide_docx(docx)
+    (seeds / "truncated.docx").write_bytes(docx.read_bytes()[:3000])
+    with zipfile.ZipFile(seeds / "not_word.docx", "w") as zf:
+        zf.writestr("hello.txt", "a zip that is not a Word document")
+    docx.unlink()
+    return {
+        "encrypted.pdf": "encrypted and needs a password",
+        "truncated.pdf": "damaged",
+        "zero_pages.pdf": "no pages",
+        "not_a_pdf.pdf": "not a PDF",
+        "bomb_pages.pdf": f"more than the {MAX_PAGES:,}-page limit",
+        "truncated.docx": "damaged or not a Word",
+        "not_word.docx": "damaged or not a Word",
+    }
+
+
+def test_bad_files_one_warning_each_and_the_rest_indexed(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    expected = bad_files(seeds)
+    D.text_pdf(seeds / "good.pdf", [["华法林治疗期间应定期监测 INR。"]])
+    (seeds / "good.md").write_text("# 好\n\n二甲双胍是一线药物。\n", encoding="utf-8")
+    corpus = load_corpus(seeds, tmp_path / "cache")
+    assert sorted(d.path for d in corpus.documents) == ["good.md", "good.pdf"]
+    assert len(corpus.warnings) == len(expected), corpus.warnings
+    for name, why in expected.items():
+        [warning] = [w for w in corpus.warnings if w.startswith(f"skipped {name}:")]
+        assert why in warning, warning
+        assert "\n" not in warning and "Traceback" not in warning
+    # the reasons are remembered: reading again gives the same warnings, from the cache
+    assert sorted(load_corpus(seeds, tmp_path / "cache").warnings) == sorted(corpus.warnings)
+
+
+def test_source_command_prints_a_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    D.text_pdf(seeds / "book.pdf", [["第一页的内容。"], ["第二页：华法林治疗期间应定期监测 INR。"]], header="Book")
+    (seeds / "notes.md").write_text("# Notes\n\nplain\n", encoding="utf-8")
+    common = ["--seeds", seeds, "--index", tmp_path / "index"]
+    code, out, _ = run_main(["source", "book.pdf", "--page", "2", *common], capsys)
+    assert code == 0 and out == "Book · 2\n\n第二页：华法林治疗期间应定期监测 INR。\n"
+    code, out, _ = run_main(["source", "book.pdf", *common], capsys)
+    source = read_original(seeds, "book.pdf")
+    assert code == 0 and out == source.text + "\n"
+    code, out, _ = run_main(["source", "notes.md", *common], capsys)
+    assert code == 0 and out == "# Notes\n\nplain\n"
+    for argv, why in ((["book.pdf", "--page", "3"], "no page 3"), (["missing.pdf"], "cannot show"),
+                      (["notes.md", "--page", "1"], "has no pages"), (["data.xlsx"], "not a document"),
+                      (["../etc/passwd.txt"], "inside the seeds folder")):
+        code, out, err = run_main(["source", *argv, *common], capsys)
+        assert code == 2 and out == "" and why in err, (argv, err)
+        assert len(err.strip().splitlines()) == 1
+
+
+def test_a_crash_or_a_hang_of_the_pdf_library_costs_one_file(tmp_path: Path) -> None:
+    from assistant.ingest.extract import ExtractError, PdfWorker, Timeout
+
+    bomb, good = tmp_path / "bomb.pdf", tmp_path / "good.pdf"
+    bomb.write_bytes(D.flate_bomb_pdf(150_000_000))  # inflates past the child's memory limit: PDFium aborts
+    D.text_pdf(good, [["华法林治疗期间应定期监测 INR。"]])
+    with PdfWorker(memory=1 << 30) as worker:
+        with pytest.raises(ExtractError, match="crashed"):
+            worker.extract(bomb)
+        assert "华法林" in worker.extract(good).text  # a fresh child takes the next file
+    with PdfWorker(page_seconds=0.001) as worker, pytest.raises(Timeout, match="took longer than"):
+        worker.extract(good)
