@@ -102,9 +102,9 @@ def place_chunks(text: str, chunks: Sequence[str], overlap: int,
                  count: Callable[[str], int]) -> list[tuple[int, int]]:
     """Where each chunk of ``text`` was cut from: a linear search, bounded by the chunk before.
 
-    Chunks come in reading order, each starting inside the previous one (the overlap) or after it, and
-    adding text past its end. So chunk *i* is searched for only from just after the start of chunk
-    *i - 1* to the first non-blank character after its end. In ordinary text it occurs there once. In
+    Chunks come in reading order, each starting inside the previous one (the overlap; with a large
+    overlap, at the same place) or after it, and adding text past its end. So chunk *i* is searched for
+    only from the start of chunk *i - 1* to the first non-blank character after its end. In ordinary text it occurs there once. In
     repetitive text (a run of one character, a repeated table row) it occurs at several places, and any
     of them gives the identical text; the one taken is the first whose overlap with the previous chunk
     is at most ``overlap`` tokens, counted character by character, as the splitter counts the pieces
@@ -121,7 +121,7 @@ def place_chunks(text: str, chunks: Sequence[str], overlap: int,
         limit = prev_end
         while limit < len(text) and text[limit].isspace():
             limit += 1
-        first = max(prev_begin + 1, prev_end - len(chunk) + 1)  # it must add text past prev_end
+        first = max(prev_begin, prev_end - len(chunk) + 1)  # it must add text past prev_end
         found = _first_within_overlap(text, chunk, first, limit, prev_end, overlap, count)
         if found is not None:
             spans.append((found, found + len(chunk)))
