@@ -10,6 +10,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from .lines import TERMINATOR
 from .normalize import Normalized
 from .structure import SECTION_SEP, heading_text
 
@@ -85,10 +86,11 @@ def sections(norm: Normalized, title: str) -> list[Section]:
 
 
 class LineIndex:
-    """Maps offsets in an original file to 1-based line numbers."""
+    """Maps offsets in an original file to 1-based line numbers, counting lines as
+    :func:`.lines.iter_lines` does (LF, CRLF, CR, NEL, U+2028 and U+2029 each end one line)."""
 
     def __init__(self, source: str) -> None:
-        self._starts = [0] + [i + 1 for i, ch in enumerate(source) if ch == "\n"]
+        self._starts = [0] + [m.end() for m in TERMINATOR.finditer(source)]
 
     def line(self, offset: int) -> int:
         return bisect_right(self._starts, offset)
