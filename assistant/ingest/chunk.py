@@ -10,6 +10,7 @@ exact span and line range in the original file.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from pathlib import PurePosixPath
@@ -169,6 +170,7 @@ def passages_of(doc: Document, norm: Normalized, size: int, overlap: int, first_
 def _passages(doc: Document, norm: Normalized, size: int, overlap: int, first_id: int) -> Iterable[Passage]:
     title = find_title(norm, PurePosixPath(doc.path).stem)
     lines = LineIndex(doc.text)
+    block_starts = [b.start for b in norm.blocks]
     next_id = first_id
     for section in sections(norm, title):
         body = norm.text[section.start : section.end]
@@ -176,6 +178,8 @@ def _passages(doc: Document, norm: Normalized, size: int, overlap: int, first_id
             a, z = section.start + b, section.start + e
             start, end = norm.span(a, z)
             text = norm.text[a:z]
+            at = bisect_right(block_starts, a) - 1
+            carried = norm.blocks[at].context if at >= 0 else ""
             yield Passage(
                 id=next_id,
                 doc=doc.path,
@@ -187,8 +191,16 @@ def _passages(doc: Document, norm: Normalized, size: int, overlap: int, first_id
                 line_end=lines.line(end - 1),
                 text=text,
                 sentences=sentence_spans(text),
+                role=section.role,
+                context=table_context(carried, text),
             )
             next_id += 1
+
+
+def table_context(carried: str, text: str) -> str:
+    """The caption and header row a passage carries: those of its table not already in its text."""
+    shown = set(text.split("\n"))
+    return "\n".join(line for line in carried.split("\n") if line and line not in shown)
 
 
 def chunk_corpus(documents: Iterable[Document], size: int, overlap: int) -> list[Passage]:

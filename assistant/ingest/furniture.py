@@ -139,7 +139,7 @@ def _page_number_sequences(lines: Sequence[Line]) -> set[int]:
         for chain in _chains(members):
             if len(chain) < (3 if bare else 2):
                 continue
-            between = [sum(len(lines[j].raw) for j in range(a + 1, b)) for a, b in zip(chain, chain[1:])]
+            between = [sum(len(lines[j].raw) for j in range(a + 1, b)) for a, b in zip(chain, chain[1:], strict=False)]
             if min(between) >= (_MIN_PAGE_TEXT if bare else 2 * _MIN_PAGE_TEXT):
                 found.update(chain)
     return found

@@ -22,6 +22,9 @@ class Section:
     start: int
     """Offset in the normalized text where the section's body starts (after its heading)."""
     end: int
+    role: str = "body"
+    """``body``, or the back matter it belongs to: ``references``, ``acknowledgements``, ``funding`` or
+    ``author-notes``."""
 
 
 def find_title(norm: Normalized, fallback: str) -> str:
@@ -51,32 +54,37 @@ def _tidy_title(text: str) -> str:
 
 
 def sections(norm: Normalized, title: str) -> list[Section]:
-    """Split the normalized text into sections; each carries its full heading path."""
+    """Split the normalized text into sections; each carries its full heading path and its role.
+
+    Headings open a section after their own text; labels (摘要, Abstract, 参考文献, 基金项目：…, 【适应症】)
+    open one that includes their line. A back-matter heading or label gives its section, and the
+    sections nested in it, its role."""
     result: list[Section] = []
-    stack: list[tuple[int, str]] = []
-    current = "Lead"
+    stack: list[tuple[int, str, str]] = []  # (level, name, role)
+    current, role = "Lead", "body"
     start = 0
     for block in norm.blocks:
         is_title = block is norm.blocks[0] and _tidy_title(norm.text[block.start : block.end]) == title
         if block.kind not in ("heading", "label") and not is_title:
             continue
         if block.start > start:
-            result.append(Section(current, start, block.start))
+            result.append(Section(current, start, block.start, role))
         if is_title:
             start = block.end
             continue
         if block.kind == "label":
-            current = block.name
+            name = block.name
             start = block.start
-            continue
-        name = heading_text(norm.text[block.start : block.end])
+        else:
+            name = heading_text(norm.text[block.start : block.end])
+            start = block.end
         while stack and stack[-1][0] >= block.level:
             stack.pop()
-        stack.append((block.level, name))
-        current = SECTION_SEP.join(n for _, n in stack)
-        start = block.end
+        stack.append((block.level, name, block.role))
+        current = SECTION_SEP.join(n for _, n, _ in stack)
+        role = next((r for _, _, r in reversed(stack) if r), "body")
     if len(norm.text) > start:
-        result.append(Section(current, start, len(norm.text)))
+        result.append(Section(current, start, len(norm.text), role))
     result = [s for s in result if norm.text[s.start : s.end].strip()]
     if not result and norm.text.strip():
         # nothing but a title or headings (a one-line file, say): that text is the document's only

@@ -315,13 +315,19 @@ def classify(lines: list[Line], width: int | None) -> list[LineKind]:
             kinds.append(LineKind("item", True))
             after_special = False
             continue
+        if kinds and kinds[-1].kind == "item" and not (line.indented or _wrapped(lines, i - 1, width)):
+            kinds.append(LineKind("para", True))  # the text after a list, not more of its last item
+            after_special = False
+            continue
         if _is_unnumbered_heading(text, nxt.text if nxt is not None else "", width):
             kinds.append(LineKind("heading", True, styles.level("plain"), "", text))
             after_special = True
             role = ""
             continue
         kinds.append(LineKind("para", after_special or width is None or line.gap))
-        after_special = False
+        # a short first line without closing punctuation is the title, never the start of a paragraph
+        after_special = (i == 0 and width is not None and display_width(text) < 0.7 * width
+                         and len(text) <= 60 and text[-1] not in _CLOSING)
     return kinds
 
 
