@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..errors import SeedsError
 from ..records import Document
-from .decode import decode
+from .decode import UNDECIDED, decode_or_reason
 from .normalize import has_text
 
 SUFFIXES = (".txt", ".md")
@@ -117,8 +117,11 @@ def read_document(path: Path, rel: str) -> Document | str:
         return f"skipped {rel}: it is larger than the {MAX_FILE_BYTES // 2**20} MB limit"
     if not raw.strip():
         return f"skipped {rel}: the file is empty"
-    decoded = decode(raw)
-    if decoded is None:
+    decoded = decode_or_reason(raw)
+    if decoded == UNDECIDED:
+        return (f"skipped {rel}: its encoding cannot be decided (GB18030, Big5 or another legacy encoding); "
+                "save it as UTF-8")
+    if not isinstance(decoded, tuple):
         return f"skipped {rel}: it is binary or in an encoding that cannot be detected"
     text, encoding = decoded
     if not text.strip("\x00 \t\r\n\ufeff"):
