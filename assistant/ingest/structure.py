@@ -231,6 +231,8 @@ def classify(lines: list[Line], width: int | None) -> list[LineKind]:
     after_special = True
     in_note = False
     role = ""
+    in_list: str | None = None  # the number of the numbered list item just before
+    styled_list: tuple[str, int] | None = None
     for i, line in enumerate(lines):
         text = line.text
         nxt = lines[i + 1] if i + 1 < len(lines) else None
@@ -259,7 +261,9 @@ def classify(lines: list[Line], width: int | None) -> list[LineKind]:
             after_special = True
             continue
         num = numbered_heading(text)
-        listed = num is not None and nxt is not None and not nxt.gap and _next_in_list(num[0], nxt.text)
+        listed = num is not None and (nxt is not None and not nxt.gap and _next_in_list(num[0], nxt.text)
+                                      or in_list is not None and _next_in_list(in_list, num[0] + " x"))
+        in_list = num[0] if listed and num is not None else None
         if num and not listed and _follows(num[0], last_number) and not _wrapped(lines, i, width):
             last_number = num[0]
             depth = num[0].count(".") + 1
@@ -303,7 +307,9 @@ def classify(lines: list[Line], width: int | None) -> list[LineKind]:
         if styled and not _wrapped(lines, i, width) and text[-1] not in "。；;，,":
             style, number, name = styled
             loose = line.gap or width is None
-            listed = nxt is not None and not nxt.gap and _next_styled(style, number, nxt.text)
+            listed = (nxt is not None and not nxt.gap and _next_styled(style, number, nxt.text)
+                      or styled_list == (style, number - 1))
+            styled_list = (style, number) if listed else None
             standalone = style not in ("part", "caps") or loose or (nxt is not None and nxt.gap) or nxt is None
             if not listed and standalone and styles.follows(style, number, loose):
                 level = styles.level(style, number)

@@ -25,7 +25,8 @@ good hit to an ordinary one)."""
 
 ASKS_FOR: dict[str, re.Pattern[str]] = {
     "references": re.compile(
-        r"referen|cite|citation|bibliograph|literature|参考文献|文献|引用|引文|出处"
+        r"referen|cite|citation|bibliograph|literature|journal|publish|publication|参考文献|文献|引用|引文|出处"
+        r"|期刊|杂志|发表|刊登"
         r"|\b[A-Z][a-z]+(?:\s+et\s+al\.?)?,?\s*\(?(?:19|20)\d\d\b", re.IGNORECASE),
     "funding": re.compile(r"fund|grant|sponsor|financ|基金|资助|经费|赞助|支持项目", re.IGNORECASE),
     "acknowledgements": re.compile(r"acknowledg|thank|致谢|感谢", re.IGNORECASE),
