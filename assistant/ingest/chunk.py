@@ -111,7 +111,14 @@ def place_chunks(text: str, chunks: Sequence[str], overlap: int,
     of such runs (so that a run of 20,000 "-" is covered end to end in steps of size − overlap).
     """
     spans: list[tuple[int, int]] = []
-    for chunk in chunks:
+    tail = len(text.rstrip())
+    for n, chunk in enumerate(chunks):
+        if (spans and n == len(chunks) - 1 and text.endswith(chunk, 0, tail) and tail > spans[-1][1]
+                and tail - len(chunk) > spans[-1][0]):
+            # the last chunk ends the text: in repetitive text it may also occur earlier, inside the
+            # overlap, where taking it would leave the end uncovered
+            spans.append((tail - len(chunk), tail))
+            continue
         if not spans:
             begin = text.find(chunk)
             if begin >= 0:
@@ -121,7 +128,10 @@ def place_chunks(text: str, chunks: Sequence[str], overlap: int,
         limit = prev_end
         while limit < len(text) and text[limit].isspace():
             limit += 1
-        first = max(prev_begin + 1, prev_end - len(chunk) + 1)  # it must add text past prev_end
+        # it must add text past prev_end; it may start where the previous one did when it extends it
+        # (the splitter repeats a piece that it kept as overlap, then adds the next one to it)
+        extends = len(chunk) > prev_end - prev_begin and text.startswith(chunk, prev_begin)
+        first = max(prev_begin + (0 if extends else 1), prev_end - len(chunk) + 1)
         found = _first_within_overlap(text, chunk, first, limit, prev_end, overlap, count)
         if found is not None:
             spans.append((found, found + len(chunk)))

@@ -24,6 +24,15 @@ CR (whitespace here, so that "a\\rb" keeps a space), zero-width characters, the 
 (a soft hyphen at a line end is handled by the line joiner first)."""
 
 
+_HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
+
+
+def tight(a: str, b: str) -> bool:
+    """Whether no space belongs between characters ``a`` and ``b``: both wide (CJK) and neither hangul
+    (Korean separates its words with spaces)."""
+    return is_wide(a) and is_wide(b) and not _HANGUL.match(a) and not _HANGUL.match(b)
+
+
 @dataclass
 class Line:
     """One cleaned line of the original."""
@@ -47,6 +56,8 @@ class Line:
     """The line begins a new page (it holds a form feed)."""
     gap: bool = False
     """A blank line comes before it (set by the normalizer)."""
+    continued: bool = False
+    """Page furniture was removed just before it: it may go on with the line before the page break."""
 
     @property
     def text(self) -> str:
@@ -62,7 +73,9 @@ def clean_line(src: str, start: int, end: int, number: int) -> Line:
         kept.extend((ch, start + i) for i, ch in enumerate(segment[pos : m.start()], pos))
         pos = m.end()
     kept.extend((ch, start + i) for i, ch in enumerate(segment[pos:], pos))
-    kept = [(ch, i) for ch, i in kept if not INVISIBLE.match(ch)]
+    last = max((j for j, (ch, _) in enumerate(kept) if not ch.isspace()), default=-1)
+    # a soft hyphen that ends the line stays, for the line joiner to rejoin the word it splits
+    kept = [(ch, i) for j, (ch, i) in enumerate(kept) if not INVISIBLE.match(ch) or (ch == "\u00ad" and j == last)]
 
     indented = bool(kept) and (kept[0][0] == "\u3000" or (len(kept) > 1 and kept[0][0] == kept[1][0] == " "))
     chars: list[str] = []
@@ -73,7 +86,7 @@ def clean_line(src: str, start: int, end: int, number: int) -> Line:
             if pending is None:
                 pending = i
             continue
-        if pending is not None and chars and not (is_wide(chars[-1]) and is_wide(ch)):
+        if pending is not None and chars and not tight(chars[-1], ch):
             chars.append(" ")
             origin.append(pending)
         pending = None

@@ -28,9 +28,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from ..text import display_width, is_wide
+from ..text import display_width
 from . import furniture, structure
-from .lines import Line, split_lines
+from .lines import Line, split_lines, tight
 
 HYPHENS = "\u2043\u2010\u00ad"
 """Hyphenation marks that PDF extraction leaves at line ends (⁃ ‐ and the soft hyphen)."""
@@ -126,7 +126,7 @@ def wrap_width(lines: list[Line]) -> int | None:
     return top if near >= 0.4 * len(widths) else None
 
 
-def _joiner(a: Line, b: Line, width: int | None) -> str | None:
+def _joiner(a: Line, b: Line, width: int | None, blank_paragraphs: bool = False) -> str | None:
     """How to join line ``b`` after ``a``: a separator (:data:`_DROP_HYPHEN` to join over a hyphen that
     only split a word), or None for a paragraph break."""
     last, first = a.chars[-1], b.chars[0]
@@ -136,13 +136,24 @@ def _joiner(a: Line, b: Line, width: int | None) -> str | None:
         before, after = _WORD_BEFORE.search(a.text), _WORD_AFTER.match(b.text)
         if before and after:
             return _DROP_HYPHEN if hyphen_joins(before.group(1), after.group(1)) else ""
-    if b.indented or width is None:
+    if b.indented:
         return None
+    if width is None:
+        # no wrap width to go by: a line goes on into the next only when it plainly does — an English
+        # line into a lower-case word, or a line that ends no sentence, inside a paragraph that blank
+        # lines delimit or across removed page furniture
+        english = ((last.isalnum() or last in ",;") and first.islower() and first.isascii()
+                   and display_width(a.text) >= 30)
+        flowing = (blank_paragraphs or b.continued) and last not in TERMINALS + "：:." and (
+            b.continued or display_width(a.text) >= 20)
+        if not (english or flowing):
+            return None
+        return "" if tight(last, first) else " "
     ends_sentence = last in TERMINALS or (
         last == "." and not a.text.endswith((" vs.", "et al.", " vs", "Fig.", "Tab.")))
     if ends_sentence and display_width(a.text) < 0.8 * width:
         return None
-    if is_wide(last) and is_wide(first):
+    if tight(last, first):
         return ""
     if last in "-/" and not a.trailing_space:
         return ""
@@ -171,6 +182,7 @@ def content_lines(src: str, page_starts: Sequence[int] = ()) -> list[Line]:
             continue
         if after_furniture:
             line.gap = False  # a page break is no paragraph break: the joiner decides
+            line.continued = True
         after_furniture = False
         kept.append(line)
     if double_spaced(kept):
@@ -187,6 +199,7 @@ def normalize(src: str, page_starts: Sequence[int] = ()) -> Normalized:
     """
     lines = content_lines(src, page_starts)
     width = wrap_width(lines)
+    blank_paragraphs = sum(ln.gap for ln in lines) >= 2
     kinds = structure.classify(lines, width)
 
     out: list[str] = []
@@ -209,9 +222,9 @@ def normalize(src: str, page_starts: Sequence[int] = ()) -> Normalized:
         sep: str | None = None
         if prev is not None and info is not None and not kind.starts_block:
             flowing = info.kind in ("para", "item")
-            sep = _joiner(prev, line, width if flowing else 0)
+            sep = _joiner(prev, line, width if flowing else 0, blank_paragraphs)
             if not flowing and sep is None:
-                sep = " " if not (is_wide(prev.chars[-1]) and is_wide(chars[0])) else ""
+                sep = "" if tight(prev.chars[-1], chars[0]) else " "
         if sep is None:
             close()
             if prev is not None:

@@ -330,7 +330,7 @@ def classify(lines: list[Line], width: int | None) -> list[LineKind]:
             after_special = True
             role = ""
             continue
-        kinds.append(LineKind("para", after_special or width is None or line.gap))
+        kinds.append(LineKind("para", after_special or line.gap))
         # a short first line without closing punctuation is the title, never the start of a paragraph
         after_special = (i == 0 and width is not None and display_width(text) < 0.7 * width
                          and len(text) <= 60 and text[-1] not in _CLOSING)
