@@ -60,7 +60,7 @@ def sections(norm: Normalized, title: str) -> list[Section]:
     open one that includes their line. A back-matter heading or label gives its section, and the
     sections nested in it, its role."""
     result: list[Section] = []
-    stack: list[tuple[int, str, str]] = []  # (level, name, role)
+    stack: list[tuple[int, str, str, bool]] = []  # (level, name, role, is a label)
     current, role = "Lead", "body"
     start = 0
     for block in norm.blocks:
@@ -78,11 +78,11 @@ def sections(norm: Normalized, title: str) -> list[Section]:
         else:
             name = heading_text(norm.text[block.start : block.end])
             start = block.end
-        while stack and stack[-1][0] >= block.level:
-            stack.pop()
-        stack.append((block.level, name, block.role))
-        current = SECTION_SEP.join(n for _, n, _ in stack)
-        role = next((r for _, _, r in reversed(stack) if r), "body")
+        while stack and (stack[-1][0] >= block.level or stack[-1][3]):
+            stack.pop()  # a label (摘要, 关键词, 基金项目…) heads only its own text, never later headings
+        stack.append((block.level, name, block.role, block.kind == "label"))
+        current = SECTION_SEP.join(n for _, n, _, _ in stack)
+        role = next((r for _, _, r, _ in reversed(stack) if r), "body")
     if len(norm.text) > start:
         result.append(Section(current, start, len(norm.text), role))
     result = [s for s in result if norm.text[s.start : s.end].strip()]
