@@ -1,6 +1,7 @@
 """Write the zoo: each case is NAME.in.(txt|md) (bytes), NAME.expected.txt (the normalized text, UTF-8),
 and optionally NAME.sections.txt (section path<TAB>role, one per line). Expected text is written by hand."""
-import pathlib, json
+import pathlib
+
 Z = pathlib.Path(__file__).resolve().parent
 cases = []
 def add(name, src, expected, sections=None, encoding="utf-8", ext="txt"):
