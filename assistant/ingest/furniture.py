@@ -75,6 +75,7 @@ def find(lines: Sequence[Line], page_starts: Sequence[int] = ()) -> set[int]:
     if not lines:
         return set()
     out = {i for i, ln in enumerate(lines) if is_marker(ln.raw)}
+    out |= _next_to_markers(lines, out)
     starts = list(page_starts)
     if not starts and any(ln.page_break for ln in lines):
         starts = [0] + [ln.start for ln in lines if ln.page_break]
@@ -88,6 +89,18 @@ def find(lines: Sequence[Line], page_starts: Sequence[int] = ()) -> set[int]:
     out |= _repeats_near(lines, tops, out)
     out |= _footnote_zones(lines, out)
     return out
+
+
+def _next_to_markers(lines: Sequence[Line], markers: set[int]) -> set[int]:
+    """Bare numbers that go on the page sequence of a page marker (``- 12 -`` … ``13``), or that stand
+    in a run of page markers."""
+    pages = {int(m.group()) for i in markers if (m := re.search(r"\d{1,4}", lines[i].raw)) and
+             re.fullmatch(r"[\s−\-–—_·•]*\d{1,4}[\s−\-–—_·•]*", lines[i].raw)}
+    def in_run(i: int) -> bool:  # right after or before two page markers in a row
+        return {i - 1, i - 2} <= markers or {i + 1, i + 2} <= markers
+
+    return {i for i, ln in enumerate(lines)
+            if re.fullmatch(r"\d{1,4}", ln.raw) and ({int(ln.raw) - 1, int(ln.raw) + 1} & pages or in_run(i))}
 
 
 def _page_tops(lines: Sequence[Line], starts: Sequence[int]) -> list[int]:
