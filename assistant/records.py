@@ -102,6 +102,10 @@ class Passage:
     role: str = "body"
     """What part of the document it is from: ``body``, or back matter such as ``references``,
     ``acknowledgements``, ``funding`` or ``author-notes``."""
+    context: str = ""
+    """What a passage that continues a table carries from above it: the table's caption and header row
+    (one per line), so that a row such as ``拉帕替尼 | 1250 mg`` can be read. Not part of :attr:`text`
+    (which is exactly the normalized span); it is embedded and indexed with it and shown in citations."""
 
     @property
     def key(self) -> str:
@@ -294,6 +298,8 @@ class Answer:
                     "page_end": c.passage.page_end,
                     "format": c.passage.format,
                     "ocr": c.passage.ocr,
+                    "role": c.passage.role,
+                    "context": c.passage.context,
                     "score": round(c.score, 6),
                     "text": c.passage.text,
                     "best_sentence": c.passage.text[c.best_sentence[0] : c.best_sentence[1]]

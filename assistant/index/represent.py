@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from ..ingest.chunk import context_line
 from ..lexicon import glossary
 from ..lexicon.analyze import english_terms
+from ..lexicon.script import LIGATURES, to_simplified
 from ..records import Passage
 
 
@@ -23,10 +24,19 @@ def glosser_for(lexicon: glossary.Lexicon, domain_pack: bool = True) -> glossary
 
 
 def embedding_text(passage: Passage, glosser: glossary.Glosser | None = None) -> str:
-    """What is embedded for a passage: its innermost heading, its text, and the English glosses of the
-    glossary terms it contains."""
-    parts = [context_line(passage), passage.text, glosser.gloss_line(passage.text) if glosser else ""]
+    """What is embedded (and, with the gloss terms, indexed) for a passage: its innermost heading, the
+    caption and header row of the table it continues, its text, and the English glosses of the glossary
+    terms it contains. Traditional characters are folded to Simplified (OpenCC t2s, as questions are)
+    and ligatures (ﬁ ﬂ) spelled out; the passage's own text keeps its original characters."""
+    text = searchable(passage.text)
+    parts = [searchable(context_line(passage)), searchable(passage.context), text,
+             glosser.gloss_line(text) if glosser else ""]
     return "\n".join(p for p in parts if p)
+
+
+def searchable(text: str) -> str:
+    """A text as search sees it: Simplified characters, ligatures spelled out (same length or longer)."""
+    return to_simplified(text.translate(LIGATURES)) if text else text
 
 
 def embedding_texts(passages: Sequence[Passage], lexicon: glossary.Lexicon, domain_pack: bool = True) -> list[str]:
@@ -37,4 +47,4 @@ def embedding_texts(passages: Sequence[Passage], lexicon: glossary.Lexicon, doma
 
 def gloss_terms(text: str, glosser: glossary.Glosser) -> list[str]:
     """Sparse terms for the English glosses of a passage, kept apart from its own words (``@``-marked)."""
-    return [glossary.GLOSS_MARK + w for e in glosser.find(text) for w in english_terms(e.en or e.abbr)]
+    return [glossary.GLOSS_MARK + w for e in glosser.find(searchable(text)) for w in english_terms(e.en or e.abbr)]

@@ -9,8 +9,8 @@ exact span and line range in the original file.
 
 from __future__ import annotations
 
-import bisect
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from pathlib import PurePosixPath
@@ -104,14 +104,22 @@ def place_chunks(text: str, chunks: Sequence[str], overlap: int,
 
     Chunks come in reading order, each starting inside the previous one (the overlap; with a large
     overlap, at the same place) or after it, and adding text past its end. So chunk *i* is searched for
-    only from the start of chunk *i - 1* to the first non-blank character after its end. In ordinary text it occurs there once. In
-    repetitive text (a run of one character, a repeated table row) it occurs at several places, and any
+    only from the start of chunk *i - 1* to the first non-blank character after its end. In ordinary
+    text it occurs there once. In repetitive text (a run of one character, a repeated table row) it
+    occurs at several places, and any
     of them gives the identical text; the one taken is the first whose overlap with the previous chunk
     is at most ``overlap`` tokens, counted character by character, as the splitter counts the pieces
     of such runs (so that a run of 20,000 "-" is covered end to end in steps of size − overlap).
     """
     spans: list[tuple[int, int]] = []
-    for chunk in chunks:
+    tail = len(text.rstrip())
+    for n, chunk in enumerate(chunks):
+        if (spans and n == len(chunks) - 1 and text.endswith(chunk, 0, tail) and tail > spans[-1][1]
+                and tail - len(chunk) > spans[-1][0]):
+            # the last chunk ends the text: in repetitive text it may also occur earlier, inside the
+            # overlap, where taking it would leave the end uncovered
+            spans.append((tail - len(chunk), tail))
+            continue
         if not spans:
             begin = text.find(chunk)
             if begin >= 0:
@@ -171,6 +179,7 @@ def _passages(doc: Document, norm: Normalized, size: int, overlap: int, first_id
     title = find_title(norm, PurePosixPath(doc.path).stem)
     lines = LineIndex(doc.text)
     ocr_pages = set(doc.ocr_pages)
+    block_starts = [b.start for b in norm.blocks]
     next_id = first_id
     for section in sections(norm, title):
         body = norm.text[section.start : section.end]
@@ -179,6 +188,8 @@ def _passages(doc: Document, norm: Normalized, size: int, overlap: int, first_id
             start, end = norm.span(a, z)
             text = norm.text[a:z]
             page_start, page_end = page_range(doc.pages, start, end)
+            at = bisect_right(block_starts, a) - 1
+            carried = norm.blocks[at].context if at >= 0 else ""
             yield Passage(
                 id=next_id,
                 doc=doc.path,
@@ -195,6 +206,8 @@ def _passages(doc: Document, norm: Normalized, size: int, overlap: int, first_id
                 format=doc.format,
                 ocr=page_start is not None and page_end is not None
                 and any(n in ocr_pages for n in range(page_start, page_end + 1)),
+                role=section.role,
+                context=table_context(carried, text),
             )
             next_id += 1
 
@@ -204,7 +217,13 @@ def page_range(pages: Sequence[int], start: int, end: int) -> tuple[int | None, 
     pages begin (``(None, None)`` for an unpaged document)."""
     if not pages:
         return None, None
-    return max(1, bisect.bisect_right(pages, start)), max(1, bisect.bisect_right(pages, end - 1))
+    return max(1, bisect_right(pages, start)), max(1, bisect_right(pages, end - 1))
+
+
+def table_context(carried: str, text: str) -> str:
+    """The caption and header row a passage carries: those of its table not already in its text."""
+    shown = set(text.split("\n"))
+    return "\n".join(line for line in carried.split("\n") if line and line not in shown)
 
 
 def chunk_corpus(documents: Iterable[Document], size: int, overlap: int) -> list[Passage]:

@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 
 from ..errors import SeedsError
 from ..records import Document, Source
-from .decode import decode
+from .decode import UNDECIDED, decode_or_reason
 from .extract import ExtractCache, Extracted, ExtractError, PdfWorker, Timeout, extract
 from .normalize import has_text
 
@@ -190,8 +190,11 @@ def read_document(path: Path, rel: str, readers: Readers | None = None) -> Docum
         return f"skipped {rel}: the file is empty"
     sha256 = hashlib.sha256(raw).hexdigest()
     if fmt in TEXT_FORMATS.values():
-        decoded = decode(raw)
-        if decoded is None:
+        decoded = decode_or_reason(raw)
+        if decoded == UNDECIDED:
+            return (f"skipped {rel}: its encoding cannot be decided (GB18030, Big5 or another legacy encoding); "
+                    "save it as UTF-8")
+        if not isinstance(decoded, tuple):
             return f"skipped {rel}: it is binary or in an encoding that cannot be detected"
         text, encoding = decoded
         if not text.strip("\x00 \t\r\n\ufeff"):

@@ -19,14 +19,14 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from ..errors import QuestionError
 from ..lexicon.analyze import Analyzer, english_terms, fold
 from ..lexicon.glossary import GLOSS_MARK, Entry, Glosser, sense_terms
+from ..lexicon.script import to_simplified
 from ..records import Query, Term
 from ..settings import Settings
-from ..text import han_count, has_cjk, strip_escapes
+from ..text import han_count, strip_escapes
 
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
 _FOLLOW_UP_ZH = re.compile(
@@ -62,17 +62,6 @@ def detect_language(text: str) -> str:
     cjk = han_count(text)
     latin = len(_LATIN_WORD.findall(text))
     return "zh" if cjk and cjk / 1.5 >= latin else "en"
-
-
-@lru_cache(maxsize=1)
-def _t2s():  # type: ignore[no-untyped-def]
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-def to_simplified(text: str) -> str:
-    return str(_t2s().convert(text)) if has_cjk(text) else text
 
 
 def is_follow_up(text: str, language: str) -> bool:

@@ -19,7 +19,7 @@ from ..index import Index
 from ..index.bm25 import SparseIndex, top_k
 from ..records import Hit, Passage, Query, Ranking
 from ..settings import MODES, FusionMethod, Mode, Settings
-from . import abstain
+from . import abstain, prior
 from .expand import Expander
 from .fusion import fuse
 
@@ -57,7 +57,7 @@ class Searcher:
         t1 = time.perf_counter()
         sparse_all = self._bm25(query) if mode in ("hybrid", "sparse") else None
         balance = settings.language_balance if query.language != index.main_language else 0.0
-        candidates = self._candidates(vector, sparse_all, balance)
+        candidates = prior.apply(query, self._candidates(vector, sparse_all, balance))
         hits = collapse(candidates, k)
         dense_top = max((h.dense for h in candidates if h.dense is not None), default=0.0)
         covered = abstain.coverage(query, index.sparse, [h.passage.id for h in hits[:3]])

@@ -174,7 +174,7 @@ def test_document_of_headings_only_is_one_passage() -> None:
 
 @pytest.mark.parametrize("text", ["Page 3\n", "- 12 -\n\n13\n",
                                   "\x1b[31m- 4 -\x1b[0m\nPage 3 of 9\n第 5 页\n   12   \n",
-                                  "Running head\nRunning head\nRunning head\n"],
+                                  "Running head\n\fRunning head\n\fRunning head\n"],
                          ids=["page", "numbers", "escapes", "running-head"])
 def test_document_without_text_is_skipped_with_one_warning(tmp_path: Path, text: str) -> None:
     """Nothing is left once page furniture and escapes are removed: skipped, not indexed as nothing."""

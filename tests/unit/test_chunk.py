@@ -17,6 +17,7 @@ from assistant.ingest.chunk import (
     split_section,
     token_counter,
 )
+from assistant.ingest.lines import TERMINATOR
 from assistant.ingest.normalize import normalize
 from assistant.ingest.sections import find_title, sections
 from assistant.records import Document, Passage
@@ -64,8 +65,9 @@ def check_passage_maps_back(p: Passage, source: str) -> None:
     assert source[p.start] == p.text[0]
     assert source[p.end - 1] == p.text[-1]
     assert is_subsequence("".join(p.text.split()), source[p.start : p.end])
-    assert p.line_start == source.count("\n", 0, p.start) + 1
-    assert p.line_end == source.count("\n", 0, p.end - 1) + 1
+    # lines end at LF, CRLF, CR, NEL, U+2028 and U+2029 alike
+    assert p.line_start == len(TERMINATOR.findall(source, 0, p.start)) + 1
+    assert p.line_end == len(TERMINATOR.findall(source, 0, p.end - 1)) + 1
     assert p.line_start <= p.line_end
     for b, e in p.sentences:
         assert 0 <= b < e <= len(p.text)

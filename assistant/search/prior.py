@@ -1,0 +1,61 @@
+"""Prior: back matter ranks below the body for content questions.
+
+A paper's references, acknowledgements, funding statement and author notes (``Passage.role``, set from
+the section they are in: :mod:`assistant.ingest.structure`) share many words with content questions —
+an English reference title can match an English question better than the Chinese body that answers it.
+They stay indexed and findable: a question that asks for them (funding, references, an author and a
+year, acknowledgements, authors, conflicts of interest) gets them unchanged. For every other question
+their fused score is lowered by :data:`PENALTY` standard deviations of the candidates' scores, a
+scale-free demotion that works the same for z-score, RRF, dense-only and sparse-only scores.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import numpy as np
+
+from ..records import Hit, Query
+
+PENALTY = 2.0
+"""How far a back-matter passage is moved down, in standard deviations of the candidates' fused scores
+(the candidate set always spans relevant and irrelevant passages, so this is about the distance from a
+good hit to an ordinary one)."""
+
+ASKS_FOR: dict[str, re.Pattern[str]] = {
+    "references": re.compile(
+        r"referen|cite|citation|bibliograph|literature|journal|publish|publication|参考文献|文献|引用|引文|出处"
+        r"|期刊|杂志|发表|刊登"
+        r"|\b[A-Z][a-z]+(?:\s+et\s+al\.?)?,?\s*\(?(?:19|20)\d\d\b", re.IGNORECASE),
+    "funding": re.compile(r"fund|grant|sponsor|financ|基金|资助|经费|赞助|支持项目", re.IGNORECASE),
+    "acknowledgements": re.compile(r"acknowledg|thank|致谢|感谢", re.IGNORECASE),
+    "author-notes": re.compile(
+        r"author|corresponding|contact|e-?mail|conflict|competing|disclos|contribut|affiliat"
+        r"|作者|通信|通讯|利益冲突|贡献|简介|邮箱|单位", re.IGNORECASE),
+}
+"""What a question says when it asks for a kind of back matter."""
+
+
+def asked_roles(query: Query) -> set[str]:
+    """The back-matter roles a question asks for (empty for a content question)."""
+    text = f"{query.question} {query.text}"
+    return {role for role, pattern in ASKS_FOR.items() if pattern.search(text)}
+
+
+def apply(query: Query, candidates: list[Hit]) -> list[Hit]:
+    """The candidates re-ranked with the back-matter prior, best first (ties by passage id).
+
+    Passages whose ``role`` is ``body`` or a role the question asks for keep their score; the others lose
+    ``PENALTY`` standard deviations of the candidate scores. Returns the input when nothing changes.
+    """
+    if not any(h.passage.role != "body" for h in candidates):
+        return candidates
+    asked = asked_roles(query)
+    demoted = [h.passage.role not in ("body", *asked) for h in candidates]
+    if not any(demoted):
+        return candidates
+    scores = np.array([h.score for h in candidates], dtype=np.float64)
+    step = PENALTY * float(scores.std()) if len(scores) > 1 else 1.0
+    moved = [replace(h, score=h.score - step) if d else h for h, d in zip(candidates, demoted, strict=True)]
+    return sorted(moved, key=lambda h: (-h.score, h.passage.id))

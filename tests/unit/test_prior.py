@@ -1,0 +1,91 @@
+"""Back matter: recognised as sections with a role, still found when asked for, never above the body
+for content questions (tests/data/paper: a Chinese paper with an English reference list)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from support.embedder import TinyEmbedder
+
+from assistant.core import Assistant
+from assistant.records import Hit, Passage, Query
+from assistant.search import prior
+from assistant.settings import Settings
+
+PAPER = Path(__file__).resolve().parents[1] / "data" / "paper"
+CONTENT = [
+    "What is the recommended dose of fulvestrant?",
+    "氟维司群的推荐剂量是多少？",
+    "What is the main mechanism of acquired endocrine resistance after aromatase inhibitors?",
+    "芳香化酶抑制剂治疗后获得性耐药最常见的机制是什么？",
+    "What is the most common adverse event of CDK4/6 inhibitors such as palbociclib and abemaciclib?",
+    "What is the dose of elacestrant for ESR1-mutated breast cancer?",
+]
+ASKED = [
+    ("Who funded the study?", "funding"),
+    ("这项研究由哪些基金资助？", "funding"),
+    ("Which reference is Smith 2019?", "references"),
+    ("Who is the corresponding author?", "author-notes"),
+    ("致谢了谁？", "acknowledgements"),
+]
+
+
+@pytest.fixture(scope="module")
+def paper(tmp_path_factory) -> Assistant:
+    root = tmp_path_factory.mktemp("paper")
+    shutil.copytree(PAPER, root / "seeds", ignore=shutil.ignore_patterns("*.md"))
+    a = Assistant(Settings(seeds=root / "seeds", index=root / "index"), embedder=TinyEmbedder())
+    a.open()
+    return a
+
+
+def test_back_matter_has_its_roles(paper):
+    roles = {p.role for p in paper.index.passages}
+    assert roles == {"body", "funding", "author-notes", "acknowledgements", "references"}
+    refs = [p for p in paper.index.passages if p.role == "references"]
+    assert all(p.section == "参考文献" for p in refs)
+    assert any("[1] Smith J" in p.text for p in refs)
+
+
+@pytest.mark.parametrize("question", CONTENT)
+def test_no_reference_in_the_top_three_for_content_questions(paper, question):
+    ans = paper.ask(question, mode="sparse", k=3)
+    assert [c.passage.role for c in ans.citations] == ["body"] * len(ans.citations)
+
+
+@pytest.mark.parametrize(("question", "role"), ASKED)
+def test_back_matter_is_found_when_asked_for(paper, question, role):
+    ans = paper.ask(question, mode="sparse", k=3)
+    assert role in [c.passage.role for c in ans.citations[:3]]
+
+
+def _hit(pid: int, score: float, role: str) -> Hit:
+    p = Passage(id=pid, doc="d", title="t", section="s", start=0, end=1, line_start=1, line_end=1, text="x",
+                role=role)
+    return Hit(p, score)
+
+
+def _query(text: str) -> Query:
+    return Query(question=text, language="en", text=text, terms=())
+
+
+def test_prior_moves_back_matter_down_by_a_fixed_number_of_deviations():
+    hits = [_hit(0, 3.0, "references"), _hit(1, 2.0, "body"), _hit(2, 0.0, "body"), _hit(3, -1.0, "body")]
+    out = prior.apply(_query("dose of fulvestrant"), hits)
+    assert [h.passage.id for h in out] == [1, 2, 0, 3]
+    assert out[2].score == pytest.approx(3.0 - prior.PENALTY * 2.5**0.5)  # std of the four scores
+    # asked for: unchanged
+    assert prior.apply(_query("which reference is this?"), hits) == hits
+    # nothing but body: unchanged
+    assert prior.apply(_query("dose"), hits[1:]) == hits[1:]
+
+
+@pytest.mark.parametrize(("question", "roles"), [
+    ("Who funded the study?", {"funding"}), ("研究的基金来源", {"funding"}), ("Smith et al. 2019", {"references"}),
+    ("参考文献有哪些", {"references"}), ("通信作者是谁", {"author-notes"}), ("What is the dose?", set()),
+    ("氟维司群的剂量", set()),
+])
+def test_asked_roles(question, roles):
+    assert prior.asked_roles(_query(question)) == roles
