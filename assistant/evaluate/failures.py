@@ -159,16 +159,3 @@ def _section(failures: Sequence[Failure]) -> list[str]:
                              f"{_md(s.snippet)}")
             lines.append("")
     return lines
-
-
-def markdown_compact(failures: Sequence[Failure]) -> list[str]:
-    """One table row per failure, for the main report."""
-    rows = ["| id | failure | kind | direction | question | expected | top retrieved |",
-            "|---|---|---|---|---|---|---|"]
-    for f in failures:
-        top = f.retrieved[0] if f.retrieved else None
-        got = f"{_md(shorten(top.snippet, 50))}" if top else "—"
-        expected = " / ".join(_md(shorten(q, 40)) for q in f.expected) or "—"
-        rows.append(f"| {f.qid} | {f.kind} | {f.question_kind} | {f.direction} | {_md(shorten(f.question, 70))} | "
-                    f"{expected} | {got} |")
-    return rows

@@ -82,17 +82,26 @@ DIRECTIONS = ("zh→zh", "en→zh", "zh→en", "en→en")
 
 def locate(source: str, quote: str) -> list[tuple[int, int]]:
     """Every ``(start, end)`` in ``source`` where ``quote`` occurs, ignoring whitespace on both sides."""
-    positions = [i for i, ch in enumerate(source) if not ch.isspace()]
-    compact = "".join(source[i] for i in positions)
-    needle = "".join(ch for ch in quote if not ch.isspace())
-    if not needle:
-        return []
-    found: list[tuple[int, int]] = []
-    at = compact.find(needle)
-    while at >= 0:
-        found.append((positions[at], positions[at + len(needle) - 1] + 1))
-        at = compact.find(needle, at + 1)
-    return found
+    return _Compact(source).find(quote)
+
+
+class _Compact:
+    """A text without its whitespace, with the original offset of every character kept."""
+
+    def __init__(self, source: str) -> None:
+        self.positions = [i for i, ch in enumerate(source) if not ch.isspace()]
+        self.text = "".join(source[i] for i in self.positions)
+
+    def find(self, quote: str) -> list[tuple[int, int]]:
+        needle = "".join(ch for ch in quote if not ch.isspace())
+        if not needle:
+            return []
+        found: list[tuple[int, int]] = []
+        at = self.text.find(needle)
+        while at >= 0:
+            found.append((self.positions[at], self.positions[at + len(needle) - 1] + 1))
+            at = self.text.find(needle, at + 1)
+        return found
 
 
 class _Resolver:
@@ -101,7 +110,7 @@ class _Resolver:
 
     def __init__(self, documents: Path) -> None:
         self.documents = documents
-        self.sources: dict[str, str] = {}
+        self.sources: dict[str, _Compact] = {}
         self.problems: list[str] = []
 
     def evidence(self, owner: str, items: Any) -> tuple[Evidence, ...]:
@@ -116,10 +125,10 @@ class _Resolver:
             doc, quote = ev["doc"], ev["quote"]
             if doc not in self.sources:
                 try:
-                    self.sources[doc] = read_source(self.documents, doc)
+                    self.sources[doc] = _Compact(read_source(self.documents, doc))
                 except Exception:  # noqa: BLE001 - reported below as a gold problem
-                    self.sources[doc] = ""
-            spans = locate(self.sources[doc], quote)
+                    self.sources[doc] = _Compact("")
+            spans = self.sources[doc].find(quote)
             if len(spans) != 1:
                 what = "not found" if not spans else f"found {len(spans)} times"
                 self.problems.append(f"{owner}: quote {quote[:30]!r}… {what} in {doc}")
