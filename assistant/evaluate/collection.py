@@ -157,7 +157,8 @@ def load(collection: Collection) -> Loaded:
 
 
 INDEX_FIELDS = ("embedder", "chunk_size", "chunk_overlap", "domain_pack", "index_type")
-"""Settings that change what an index holds; each combination gets its own index folder."""
+"""Settings that change what an index holds; each combination gets its own index folder. (An index-time
+setting missing here is still honoured: the index notices the change and rebuilds, in the same folder.)"""
 
 
 def settings_hash(settings: Settings) -> str:

@@ -32,7 +32,7 @@ from ..core import Assistant
 from ..errors import AssistantError, UsageError
 from ..settings import Settings
 from .collection import Loaded, Pack
-from .figures import FigureRef
+from .figures import FigureRef, threshold_in_effect
 from .gold import DIRECTIONS
 from .harness import Mode, Tick, run_mode
 from .metrics import Summary, summarize
@@ -54,7 +54,7 @@ QUERY_GRID: tuple[dict[str, Any], ...] = (
 )
 """The query-time candidates: one or two settings changed from the current ones. Abstention thresholds
 around the one in effect are added by :func:`query_grid`."""
-THRESHOLD_STEPS = (-0.04, -0.03, -0.02, -0.01, 0.01, 0.02)
+THRESHOLD_STEPS = (-0.04, -0.02, -0.01, 0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.13, 0.16)
 """Abstention thresholds tried, relative to the one in effect (confidences differ between embedders)."""
 INDEX_GRID: tuple[dict[str, Any], ...] = (
     {"chunk_size": 128},
@@ -119,7 +119,7 @@ def query_grid(settings: Settings, grid: Sequence[Mapping[str, Any]] | None = No
     """The query-time candidates (``grid``, or :data:`QUERY_GRID` plus thresholds around the one in
     effect), and why any were skipped. Candidates equal to the current settings are dropped."""
     if grid is None:
-        current = settings.confidence_threshold
+        current = threshold_in_effect(settings)
         grid = [*QUERY_GRID, *({"abstain_threshold": round(current + d, 4)} for d in THRESHOLD_STEPS)]
     return _candidates(settings, grid, False)
 

@@ -220,3 +220,17 @@ def test_bad_usage_is_one_line(tiny: Path, capsys: pytest.CaptureFixture[str], a
                                message: str) -> None:
     code, _, err = run_main(_args(tiny, *argv), capsys)
     assert code == 2 and err.count("\n") == 1 and message in err
+
+
+def test_tuning_index_time_settings_builds_an_index_per_setting(tiny: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    grid = tiny / "grid.json"
+    grid.write_text(json.dumps([{"fusion_alpha": 0.5}]), encoding="utf-8")
+    code, _, _ = run_main(_args(tiny, "--tune-chunks", "--grid", grid), capsys)
+    assert code == 0
+    data = json.loads((tiny / "out" / "tuning.json").read_text(encoding="utf-8"))
+    index_time = [c["label"] for c in data["candidates"] if c["index_time"]]
+    assert index_time == ["chunk_size=128", "chunk_size=192", "chunk_size=320", "chunk_overlap=0",
+                          "chunk_overlap=64", "domain_pack=False"]
+    folders = [p for p in (tiny / "index" / "eval").iterdir() if p.is_dir()]
+    assert len(folders) == 2 * (1 + len(index_time))  # each collection: the current settings and each candidate
