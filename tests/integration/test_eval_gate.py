@@ -3,8 +3,8 @@
 ``test_quality_gate_seeds`` asks the seeds collection's questions and conversation turns in the default
 mode, on the session's seeds index, and fails when a figure falls below its entry in
 ``evals/expected.json`` minus the tolerance (regenerate the file with ``assistant eval --update-expected``
-after an intended change). The other collections need an index each (about a minute apiece to build on
-two cores), so their gate runs with ``pytest -m slow``.
+after an intended change). The other collections need an index each (one to two minutes apiece to build
+and ask on two busy cores), so their gate runs with ``pytest -m slow``.
 """
 
 from __future__ import annotations
