@@ -31,9 +31,12 @@ def _log(message: str) -> None:
     print(f"bench: [{time.perf_counter() - _STARTED:5.0f} s] {message}", file=sys.stderr, flush=True)
 
 
+GOLD = Path("evals/collections/seeds/gold.jsonl")
+"""The seeds collection's gold questions (the bench asks them over the seeds index)."""
+
+
 def _gold_path() -> Path:
-    local = Path("evals/gold.jsonl")
-    return local if local.exists() else Path(__file__).resolve().parents[2] / "evals" / "gold.jsonl"
+    return GOLD if GOLD.exists() else Path(__file__).resolve().parents[2] / GOLD
 
 
 def _threads(assistant: Any, questions: list[str], quick: bool) -> ThreadsResult:

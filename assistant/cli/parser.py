@@ -72,21 +72,35 @@ def build_parser() -> argparse.ArgumentParser:
                           description="Open the chat in the terminal.")
     del chat
 
-    ev = sub.add_parser("eval", parents=[common], help="measure retrieval quality on the gold set",
-                        description="Measure retrieval quality on the gold question set, for every mode.")
-    ev.add_argument("--gold", type=Path, default=Path("evals/gold.jsonl"), metavar="FILE", help="gold set (JSONL)")
+    ev = sub.add_parser("eval", parents=[common], help="measure retrieval quality on the gold collections",
+                        description="Measure retrieval quality on every gold collection (each on its own index), "
+                                    "per language direction, for every mode.")
+    ev.add_argument("--collections", type=Path, metavar="DIR",
+                    help="folder of gold collections (default evals/collections)")
+    ev.add_argument("--collection", metavar="NAMES", help="comma-separated collections to run (default: all)")
+    ev.add_argument("--gold", type=Path, metavar="FILE",
+                    help="evaluate one gold file (JSONL) over --seeds instead of the collections")
     ev.add_argument("--out", type=Path, default=Path("evals/results"), metavar="DIR", help="where reports go")
     ev.add_argument("--failures", action="store_true", help="list every miss with what was retrieved instead")
     ev.add_argument("--modes", metavar="LIST",
                     help="comma-separated modes to run: sparse, dense, hybrid, hybrid+xling (default: all)")
+    ev.add_argument("--pack", choices=("on", "off", "both"),
+                    help="the bundled domain pack (breast-oncology glossary) on, off or both "
+                         "(default: as the settings say, on)")
     gate = ev.add_mutually_exclusive_group()
     gate.add_argument("--check", action="store_true",
                       help="compare the default mode with the committed expected figures (exit 1 on a drop)")
     gate.add_argument("--update-expected", action="store_true",
-                      help="record the default mode's figures as the expected ones (expected.json beside --gold)")
-    ev.add_argument("--tune", action="store_true", help="measure what each retrieval setting is worth")
+                      help="record the default mode's figures of the collections run as the expected ones")
+    ev.add_argument("--expected", type=Path, metavar="FILE",
+                    help="expected figures (default evals/expected.json; with --gold, expected.json beside it)")
+    ev.add_argument("--tune", action="store_true",
+                    help="leave-one-collection-out tuning of query-time settings (writes tuning.md)")
     ev.add_argument("--tune-chunks", action="store_true",
-                    help="--tune plus chunk size and overlap (builds indexes under INDEX/tune; minutes)")
+                    help="--tune plus index-time settings: chunk size and overlap, the domain pack (builds an "
+                         "index per collection and setting under INDEX/eval; slow)")
+    ev.add_argument("--grid", type=Path, metavar="FILE",
+                    help="the tuning grid as JSON: [{setting: value}, ...] or {setting: [values]}")
 
     bench = sub.add_parser("bench", parents=[common], help="measure speed and memory",
                            description="Measure latency, cold start, index build, scale and memory.")

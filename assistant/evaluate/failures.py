@@ -1,4 +1,5 @@
-"""Failures you can read: every miss of a mode, with the expected quote and what was retrieved instead."""
+"""Failures you can read: every miss of a mode on a collection (questions and conversation turns), with
+the expected quote and what was retrieved instead."""
 
 from __future__ import annotations
 
@@ -38,12 +39,15 @@ class Failure:
     """``miss``, ``abstained`` or ``answered`` (see :data:`KINDS`)."""
     qid: str
     question_kind: str
+    """The gold kind (``factual``…), or ``opening`` / ``follow-up`` for a conversation turn."""
     direction: str
     question: str
     expected: tuple[str, ...]
     retrieved: tuple[Shown, ...]
     confidence: float
     first_hit: int | None
+    history: tuple[str, ...] = ()
+    """For a conversation turn: the questions asked before it."""
 
 
 def shorten(text: str, limit: int = 90) -> str:
@@ -68,7 +72,8 @@ def collect(outcomes: Sequence[Outcome]) -> list[Failure]:
         )
         for kind in kinds:
             out.append(Failure(kind, q.id, q.kind, q.direction, q.question,
-                               tuple(shorten(e.quote) for e in q.evidence), shown, o.confidence, o.first_hit))
+                               tuple(shorten(e.quote) for e in q.evidence), shown, o.confidence, o.first_hit,
+                               q.history))
     return out
 
 
@@ -76,9 +81,10 @@ def counts(failures: Sequence[Failure]) -> dict[str, int]:
     return {kind: sum(1 for f in failures if f.kind == kind) for kind in KINDS}
 
 
-def print_failures(failures: Sequence[Failure], mode: str, console: Console) -> None:
+def print_failures(failures: Sequence[Failure], mode: str, console: Console, where: str = "") -> None:
     c = counts(failures)
-    console.print(Text(f"Failures of {mode}: " + "; ".join(f"{KINDS[k]}: {n}" for k, n in c.items()),
+    on = f" on {where}" if where else ""
+    console.print(Text(f"\nFailures of {mode}{on}: " + "; ".join(f"{KINDS[k]}: {n}" for k, n in c.items()),
                        style="bold"))
     for f in failures:
         head = Text()
@@ -87,6 +93,9 @@ def print_failures(failures: Sequence[Failure], mode: str, console: Console) -> 
         if f.kind == "miss":
             head.append(f"  first relevant at rank {f.first_hit}" if f.first_hit else "  nothing relevant in top 10",
                         style="dim")
+        for earlier in f.history:
+            head.append("\n  earlier: ", style="dim")
+            head.append(printable(earlier), style="dim")
         head.append("\n  ")
         head.append(printable(f.question), style="bold")
         for quote in f.expected:
@@ -105,40 +114,48 @@ def _md(text: str) -> str:
     return printable(text).replace("|", "\\|").replace("\n", " ")
 
 
-def markdown(failures: Sequence[Failure], mode: str) -> str:
-    """The failure list as Markdown (``failures.md``)."""
-    c = counts(failures)
+def markdown(groups: Sequence[tuple[str, Sequence[Failure]]], mode: str) -> str:
+    """The failure lists as Markdown (``failures.md``): one section per collection, ``groups`` being
+    (collection title, its failures)."""
     lines = [f"# Failures of `{mode}`", "",
-             "Written by `assistant eval`. " + "; ".join(f"{KINDS[k]}: {n}" for k, n in c.items()) + ".",
-             ""]
+             "Written by `assistant eval`: for each collection, every answerable question or conversation turn "
+             f"with no relevant passage in the top {TOP}, every one the assistant wrongly abstained on, and every "
+             "unanswerable one it answered, with the expected quotes and what was retrieved instead.", ""]
+    lines += [f"- [{title}](#{_anchor(title)}): " + "; ".join(f"{KINDS[k]}: {n}" for k, n in counts(found).items())
+              for title, found in groups]
+    lines.append("")
+    for title, found in groups:
+        lines += [f"## {title}", ""]
+        lines += _section(found)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _anchor(title: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens."""
+    kept = "".join(ch for ch in title.lower() if ch.isalnum() or ch in " -_")
+    return kept.replace(" ", "-")
+
+
+def _section(failures: Sequence[Failure]) -> list[str]:
+    lines: list[str] = []
     for kind, title in KINDS.items():
         group = [f for f in failures if f.kind == kind]
-        lines += [f"## {title[0].upper() + title[1:]} ({len(group)})", ""]
+        lines += [f"### {title[0].upper() + title[1:]} ({len(group)})", ""]
         if not group:
             lines += ["None.", ""]
         for f in group:
             where = ""
             if kind == "miss":
                 where = f", first relevant at rank {f.first_hit}" if f.first_hit else ", nothing relevant in the top 10"
-            lines.append(f"### {f.qid} · {f.question_kind} · {f.direction} · confidence {f.confidence:.3f}{where}")
-            lines += ["", f"**Q:** {_md(f.question)}", ""]
+            lines.append(f"#### {f.qid} · {f.question_kind} · {f.direction} · confidence {f.confidence:.3f}{where}")
+            lines.append("")
+            if f.history:
+                lines += [f"*earlier:* {' → '.join(_md(h) for h in f.history)}", ""]
+            lines += [f"**Q:** {_md(f.question)}", ""]
             lines += [f"- expected: «{_md(q)}»" for q in f.expected]
             for s in f.retrieved:
                 mark = " ✅ relevant" if s.relevant else ""
                 lines.append(f"- [{s.rank}] `{_md(s.doc)}` — {_md(shorten(s.section, 60))} ({s.score:.3f}){mark}: "
                              f"{_md(s.snippet)}")
             lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def markdown_compact(failures: Sequence[Failure]) -> list[str]:
-    """One table row per failure, for the main report."""
-    rows = ["| id | failure | kind | direction | question | expected | top retrieved |",
-            "|---|---|---|---|---|---|---|"]
-    for f in failures:
-        top = f.retrieved[0] if f.retrieved else None
-        got = f"{_md(shorten(top.snippet, 50))}" if top else "—"
-        expected = " / ".join(_md(shorten(q, 40)) for q in f.expected) or "—"
-        rows.append(f"| {f.qid} | {f.kind} | {f.question_kind} | {f.direction} | {_md(shorten(f.question, 70))} | "
-                    f"{expected} | {got} |")
-    return rows
+    return lines

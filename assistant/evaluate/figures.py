@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .metrics import Abstention, Outcome, Summary, abstention
@@ -14,42 +14,68 @@ TOP = 5
 
 @dataclass(frozen=True)
 class ModeResult:
+    """What one mode did on one collection: the outcome of every question and conversation turn."""
+
     name: str
     outcomes: list[Outcome]
     summary: Summary
     seconds: float
+    turns: list[Outcome] = field(default_factory=list)
+    """The outcomes of the conversation turns (empty when the collection has none)."""
 
 
-Group = Literal["overall", "direction", "kind", "abstention"]
+Group = Literal["overall", "direction", "kind", "abstention", "conversation"]
+ABSTENTION_METRICS = ("precision", "recall", "f1", "auc")
+"""The abstention figures (:class:`~.metrics.Abstention` fields)."""
 
 
 @dataclass(frozen=True)
 class FigureRef:
-    """Names one figure of a :class:`Summary`: a ranking metric of a group of questions, or abstention F1."""
+    """Names one figure of a :class:`Summary`.
+
+    * ``overall`` / ``direction`` (key: ``en→zh``…) / ``kind`` (key: ``factual``…): a metric of
+      :data:`~.metrics.FIGURE_METRICS` over the answerable questions of the group;
+    * ``abstention``: ``precision``, ``recall``, ``f1`` or ``auc`` over all questions;
+    * ``conversation``: a metric of :data:`~.metrics.FIGURE_METRICS` over the turns with evidence (key
+      ``""``) or the follow-up turns with evidence (key ``follow-up``), or an abstention metric over all
+      turns.
+    """
 
     group: Group
     metric: str
-    """A ranking metric (``Hit@5``…), or ``f1`` / ``precision`` / ``recall`` for abstention."""
     key: str = ""
-    """The direction or kind, for those groups."""
 
     @property
     def label(self) -> str:
-        """How the figure is named in reports and in ``expected.json``: ``overall.MRR@10``,
-        ``direction.en→zh.Hit@5``, ``overall.abstain_f1``."""
+        """How the figure is named for people: ``MRR@10``, ``en→zh Hit@5``, ``abstention F1``,
+        ``conversation Hit@5``."""
+        metric = {"f1": "F1", "auc": "AUC"}.get(self.metric, self.metric)
         if self.group == "abstention":
-            return f"overall.abstain_{self.metric}"
-        return f"{self.group}.{self.key}.{self.metric}" if self.key else f"{self.group}.{self.metric}"
+            return f"abstention {metric}" if self.metric != "auc" else "confidence AUC"
+        if self.group == "conversation":
+            what = "conversation" if not self.key else f"conversation {self.key}"
+            return f"{what} abstention {metric}" if self.metric in ABSTENTION_METRICS else f"{what} {metric}"
+        return f"{self.key} {metric}" if self.key else metric
 
     def of(self, summary: Summary) -> float | None:
-        """The figure's value in ``summary`` (None when the group is absent)."""
+        """The figure's value in ``summary`` (None when the group is absent or the figure undefined)."""
         if self.group == "abstention":
-            return float(getattr(summary.abstention, self.metric))
+            value = getattr(summary.abstention, self.metric)
+            return None if value is None else float(value)
+        if self.group == "conversation":
+            conv = summary.conversation
+            if conv is None:
+                return None
+            if self.metric in ABSTENTION_METRICS:
+                value = getattr(conv.abstention, self.metric)
+                return None if value is None else float(value)
+            figures = conv.follow_up if self.key == "follow-up" else conv.answered
+            return figures.value(self.metric) if figures.n else None
         if self.group == "overall":
             return summary.overall.value(self.metric)
         groups = summary.direction if self.group == "direction" else summary.kind
-        figures = groups.get(self.key)
-        return None if figures is None else figures.value(self.metric)
+        found = groups.get(self.key)
+        return None if found is None else found.value(self.metric)
 
 
 @dataclass(frozen=True)
@@ -130,7 +156,7 @@ class ThresholdChoice:
     threshold: float
     abstention: Abstention
 
-    def to_json(self) -> dict[str, float]:
+    def to_json(self) -> dict[str, float | None]:
         return {"threshold": self.threshold, **self.abstention.to_json()}
 
 

@@ -1,23 +1,44 @@
-"""The regression gate: the default mode's figures against the committed ``evals/expected.json``.
+"""The regression gate: the default mode's figures on each collection against ``evals/expected.json``.
 
-A figure fails when it falls below ``expected - tolerance``; one above ``expected + tolerance`` is
-reported as an improvement, with a hint to update the file.
+The file holds one entry per collection (and domain pack), in the manner of pyserini's two-click
+reproductions: the command that reproduces it, and its scores grouped as in the report::
+
+    {"mode": "hybrid+xling", "tolerance": 0.02,
+     "entries": [{"collection": "seeds", "pack": "on", "command": "assistant eval --check --collection seeds",
+                  "questions": 195, "turns": 35, "updated": "2026-11-30",
+                  "scores": {"overall": {"Hit@1": 0.67, …, "Sentence": 0.5},
+                             "direction": {"zh→zh": {"Hit@1": …, "Hit@5": …}, …},
+                             "abstention": {"f1": 0.69, "auc": 0.8},
+                             "conversation": {"Hit@5": 0.9}}}]}
+
+It is read into typed :class:`Entry` records whose figures are :class:`~.figures.FigureRef` keys, never
+looked up by dotted names. A figure fails when it falls below ``expected - tolerance``; one above
+``expected + tolerance`` is reported as an improvement, with a hint to update the file.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .figures import FigureRef
-from .metrics import Summary
+from .collection import PACKS, Pack
+from .figures import ABSTENTION_METRICS, FigureRef, Group
+from .gold import DIRECTIONS
+from .metrics import FIGURE_METRICS, Summary
 
 TOLERANCE = 0.02
-OVERALL = ("Hit@1", "Hit@5", "MRR@10", "nDCG@10", "Recall@5")
-PER_DIRECTION = ("Hit@5", "MRR@10")
+OVERALL = ("Hit@1", "Hit@5", "MRR@10", "nDCG@10", "Recall@5", "Sentence")
+PER_DIRECTION = ("Hit@1", "Hit@5", "MRR@10", "nDCG@10", "Recall@5")
+ABSTENTION = ("f1", "auc")
+CONVERSATION = ("Hit@5",)
+ABOUT = ("Expected figures of `assistant eval` (default mode) on each gold collection under evals/collections/. "
+         "`assistant eval --check` and tests/integration/test_eval_gate.py fail when a figure falls below "
+         "expected - tolerance. Regenerate with `assistant eval --update-expected` after an intended change, "
+         "and commit.")
 
 
 class ExpectedError(ValueError):
@@ -25,41 +46,152 @@ class ExpectedError(ValueError):
 
 
 def gated_figures(summary: Summary) -> list[FigureRef]:
-    """The figures the gate watches: the overall ranking figures, Hit@5 and MRR@10 of every direction,
-    and abstention F1."""
+    """The figures the gate watches: the overall ranking figures and answer-sentence accuracy, the ranking
+    figures of every direction present, abstention F1 and confidence AUC, and conversation Hit@5."""
     refs = [FigureRef("overall", m) for m in OVERALL]
-    refs += [FigureRef("direction", m, d) for d in summary.direction for m in PER_DIRECTION]
-    refs.append(FigureRef("abstention", "f1"))
+    refs += [FigureRef("direction", m, d) for d in DIRECTIONS if d in summary.direction for m in PER_DIRECTION]
+    refs += [FigureRef("abstention", m) for m in ABSTENTION]
+    if summary.conversation is not None:
+        refs += [FigureRef("conversation", m) for m in CONVERSATION]
     return refs
 
 
-def gated(summary: Summary) -> dict[str, float]:
-    """The watched figures by label, rounded to 4 places."""
-    out = {ref.label: ref.of(summary) for ref in gated_figures(summary)}
-    return {k: round(v, 4) for k, v in out.items() if v is not None}
+def gated(summary: Summary) -> dict[FigureRef, float]:
+    """The watched figures that are defined, rounded to 4 places."""
+    out = {ref: ref.of(summary) for ref in gated_figures(summary)}
+    return {ref: round(v, 4) for ref, v in out.items() if v is not None}
 
 
-def expected_document(summary: Summary, mode: str, questions: int, tolerance: float = TOLERANCE
-                      ) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Entry:
+    """The expected figures of one collection with the domain pack on or off."""
+
+    collection: str
+    pack: Pack
+    questions: int
+    turns: int
+    figures: dict[FigureRef, float]
+    updated: str = ""
+    command: str = ""
+
+    @property
+    def key(self) -> tuple[str, Pack]:
+        return self.collection, self.pack
+
+
+@dataclass(frozen=True)
+class Expected:
+    mode: str
+    tolerance: float
+    entries: tuple[Entry, ...]
+    about: str = ABOUT
+
+    def entry(self, collection: str, pack: Pack) -> Entry | None:
+        return next((e for e in self.entries if e.key == (collection, pack)), None)
+
+
+def entry_for(collection: str, pack: Pack, summary: Summary, questions: int, turns: int) -> Entry:
+    flags = "" if pack == "on" else " --pack off"
+    return Entry(collection, pack, questions, turns, gated(summary), date.today().isoformat(),
+                 f"assistant eval --check --collection {collection}{flags}")
+
+
+def updated(old: Expected | None, mode: str, entries: Sequence[Entry]) -> Expected:
+    """``old`` with ``entries`` replacing those of the same collection and pack (kept in collection order)."""
+    fresh = {e.key: e for e in entries}
+    kept = [fresh.pop(e.key, e) for e in (old.entries if old else ())]
+    return Expected(mode, old.tolerance if old else TOLERANCE, (*kept, *fresh.values()))
+
+
+# ------------------------------------------------------------------------------------- the file
+
+
+def _scores(figures: dict[FigureRef, float]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for ref, value in figures.items():
+        group = out.setdefault(ref.group, {})
+        if ref.group in ("direction", "kind") or ref.key:
+            group = group.setdefault(ref.key, {})
+        group[ref.metric] = value
+    return out
+
+
+def _figures(scores: Any, where: str) -> dict[FigureRef, float]:
+    """The inverse of :func:`_scores`: nested groups → FigureRef keys. Raises ExpectedError."""
+    if not isinstance(scores, dict):
+        raise ExpectedError(f"{where}: 'scores' must be an object")
+    out: dict[FigureRef, float] = {}
+
+    def take(group: Group, values: Any, key: str = "") -> None:
+        if not isinstance(values, dict):
+            raise ExpectedError(f"{where}: scores of {group} {key} must be an object")
+        known = ABSTENTION_METRICS if group == "abstention" else \
+            (*FIGURE_METRICS, *ABSTENTION_METRICS) if group == "conversation" else FIGURE_METRICS
+        for metric, value in values.items():
+            if group == "conversation" and not key and isinstance(value, dict):
+                take(group, value, metric)  # a sub-group of turns, e.g. "follow-up"
+                continue
+            if metric not in known:
+                raise ExpectedError(f"{where}: unknown figure {metric!r} in {group}")
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
+                raise ExpectedError(f"{where}: {group} {key} {metric} must be a number")
+            out[FigureRef(group, metric, key)] = float(value)
+
+    for group, values in scores.items():
+        if group in ("overall", "abstention", "conversation"):
+            take(group, values)
+        elif group in ("direction", "kind"):
+            if not isinstance(values, dict):
+                raise ExpectedError(f"{where}: scores of {group} must be an object")
+            for key, inner in values.items():
+                take(group, inner, str(key))
+        else:
+            raise ExpectedError(f"{where}: unknown group {group!r}")
+    return out
+
+
+def to_json(expected: Expected) -> dict[str, Any]:
     return {
-        "about": "Expected retrieval figures of `assistant eval` (default mode) on evals/gold.jsonl. "
-                 "`assistant eval --check` and tests/test_eval_gate.py fail when a figure falls below "
-                 "expected - tolerance. Regenerate with `assistant eval --update-expected` after an "
-                 "intended change, and commit.",
-        "mode": mode,
-        "questions": questions,
-        "updated": date.today().isoformat(),
-        "tolerance": tolerance,
-        "figures": gated(summary),
+        "about": expected.about,
+        "mode": expected.mode,
+        "tolerance": expected.tolerance,
+        "entries": [
+            {"collection": e.collection, "pack": e.pack, "command": e.command, "questions": e.questions,
+             "turns": e.turns, "updated": e.updated, "scores": _scores(e.figures)}
+            for e in expected.entries
+        ],
     }
 
 
-def write_expected(path: Path, document: dict[str, Any]) -> None:
+def from_json(data: Any, where: str = "expected.json") -> Expected:
+    """Typed reading of the file's JSON. Raises ExpectedError naming what is wrong."""
+    if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
+        raise ExpectedError(f"{where} is not an expected-figures file (needs 'entries', one per collection)")
+    tolerance = data.get("tolerance", TOLERANCE)
+    if not isinstance(tolerance, (int, float)) or tolerance < 0:
+        raise ExpectedError(f"{where}: 'tolerance' must be a number ≥ 0")
+    entries = []
+    for i, item in enumerate(data["entries"]):
+        if not isinstance(item, dict) or not isinstance(item.get("collection"), str):
+            raise ExpectedError(f"{where}: entry {i} needs a 'collection'")
+        pack = item.get("pack", "on")
+        if pack not in PACKS:
+            raise ExpectedError(f"{where}: entry {i}: 'pack' must be on or off")
+        counts = [item.get(k, 0) for k in ("questions", "turns")]
+        if not all(isinstance(c, int) for c in counts):
+            raise ExpectedError(f"{where}: entry {i}: 'questions' and 'turns' must be whole numbers")
+        entries.append(Entry(item["collection"], pack, counts[0], counts[1],
+                             _figures(item.get("scores"), f"{where}: {item['collection']}"),
+                             str(item.get("updated", "")), str(item.get("command", ""))))
+    return Expected(str(data.get("mode", "")), float(tolerance), tuple(entries), str(data.get("about", ABOUT)))
+
+
+def write_expected(path: Path, expected: Expected) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(to_json(expected), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
-def load_expected(path: Path) -> dict[str, Any]:
+def load_expected(path: Path) -> Expected:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -67,20 +199,27 @@ def load_expected(path: Path) -> dict[str, Any]:
             from None
     except (OSError, ValueError) as exc:
         raise ExpectedError(f"cannot read expected figures {path}: {exc}") from None
-    figures = data.get("figures") if isinstance(data, dict) else None
-    tolerance = data.get("tolerance", TOLERANCE) if isinstance(data, dict) else None
-    if (not isinstance(figures, dict) or not isinstance(tolerance, (int, float))
-            or not all(isinstance(v, (int, float)) for v in figures.values())):
-        raise ExpectedError(f"{path} is not an expected-figures file (needs 'figures' and 'tolerance')")
-    return dict(data)
+    return from_json(data, str(path))
+
+
+# ------------------------------------------------------------------------------------- comparing
 
 
 @dataclass(frozen=True)
 class Comparison:
-    name: str
+    collection: str
+    pack: Pack
+    figure: FigureRef | None
+    """None for a collection that has no entry at all."""
     expected: float
     measured: float | None
     tolerance: float
+    note: str = field(default="", compare=False)
+
+    @property
+    def name(self) -> str:
+        where = self.collection if self.pack == "on" else f"{self.collection} (pack off)"
+        return f"{where}: {self.figure.label if self.figure else 'no expected figures'}"
 
     @property
     def status(self) -> str:
@@ -98,12 +237,25 @@ class Comparison:
         return self.status in ("drop", "missing")
 
 
-def compare(expected: dict[str, Any], summary: Summary) -> list[Comparison]:
-    tolerance = float(expected.get("tolerance", TOLERANCE))
-    current = gated(summary)
-    return [Comparison(name, float(value), current.get(name), tolerance)
-            for name, value in expected["figures"].items()]
+def compare_entry(entry: Entry, summary: Summary, tolerance: float) -> list[Comparison]:
+    """Every expected figure of ``entry`` against ``summary`` (a figure that vanished counts as missing)."""
+    return [Comparison(entry.collection, entry.pack, ref, value, ref.of(summary), tolerance)
+            for ref, value in entry.figures.items()]
 
 
-def failed(comparisons: list[Comparison]) -> bool:
+def compare(expected: Expected, runs: Sequence[tuple[str, Pack, Summary]]) -> list[Comparison]:
+    """Each run (collection, pack, summary of the default mode) against its entry; a run without an
+    entry fails (record it with --update-expected)."""
+    out: list[Comparison] = []
+    for collection, pack, summary in runs:
+        entry = expected.entry(collection, pack)
+        if entry is None:
+            out.append(Comparison(collection, pack, None, 0.0, None, expected.tolerance,
+                                  "no entry in the expected file: run assistant eval --update-expected"))
+            continue
+        out += compare_entry(entry, summary, expected.tolerance)
+    return out
+
+
+def failed(comparisons: Sequence[Comparison]) -> bool:
     return any(c.failed for c in comparisons)

@@ -1,8 +1,8 @@
 """Soak: thousands of questions through one ``assistant ask --json --batch -`` process.
 
-Real questions from evals/gold.jsonl are mixed with edge cases (empty, punctuation, 100,000 characters,
-control characters and escapes, invalid UTF-8, emoji, Traditional Chinese, markup, NUL, stray CR,
-U+2028). Every output line must be valid JSON, one per input line, in order, and the process's memory
+Real questions from evals/collections/seeds/gold.jsonl are mixed with edge cases (empty, punctuation,
+100,000 characters, control characters and escapes, invalid UTF-8, emoji, Traditional Chinese, markup,
+NUL, stray CR, U+2028). Every output line must be valid JSON, one per input line, in order, and the process's memory
 (VmRSS from /proc, sampled as answers arrive) must stay within a small bound once warm.
 
 * ``test_soak_fast`` (default run): 300 questions, sparse mode (no query embedding, so it stays fast).
@@ -27,7 +27,7 @@ from assistant.search.expand import clean
 from assistant.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
-GOLD = ROOT / "evals" / "gold.jsonl"
+GOLD = ROOT / "evals" / "collections" / "seeds" / "gold.jsonl"
 RESULTS = ROOT / "evals" / "results" / "soak.json"
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc to read RSS")
