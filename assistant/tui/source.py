@@ -16,8 +16,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
 
+from .. import present
 from ..records import Citation
-from .text import line_range, literal
+from .text import literal
 from .wrap import line_ranges
 
 CONTEXT_ROWS = 2
@@ -149,6 +150,6 @@ class SourcePane(Vertical):
         title = Text()
         title.append(f"[{citation.rank}] ", style="bold")
         title.append(literal(p.title), style="bold")
-        title.append(f"\n{literal(p.doc)} · {line_range(p.line_start, p.line_end)} · esc to go back")
+        title.append(f"\n{literal(present.place(p))} · c copies · esc to go back")
         self.query_one("#source-title", Static).update(title)
         self.view.load(source, p.start, p.end)
