@@ -91,13 +91,17 @@ def line_ranges(plain: str, width: int, cells: Callable[[str], int] = cell_len) 
     return lines
 
 
-def fold(text: str, width: int, max_lines: int = 3, cells: Callable[[str], int] = cell_len) -> tuple[str, int]:
-    """``text`` cut to its first ``max_lines`` lines at ``width`` cells: ``(shown, total)`` where
-    ``total`` is the number of characters of the whole text when it was cut, else 0."""
+def fold(text: str, width: int, max_lines: int = 3, cells: Callable[[str], int] = cell_len,
+         reserve: int = 0) -> tuple[str, int]:
+    """``text`` cut to its first ``max_lines`` lines at ``width`` cells, leaving ``reserve`` cells free
+    at the end of the last one (for :func:`folded_note`): ``(shown, total)``, where ``total`` is the
+    length of the whole text in characters when it was cut, else 0."""
     ranges = line_ranges(text, width, cells)
     if len(ranges) <= max_lines:
         return text, 0
-    end = ranges[max_lines - 1][1]
+    start, end = ranges[max_lines - 1]
+    while end > start and cells(text[start:end]) + reserve > width:
+        end -= 1
     return text[:end].rstrip(), len(text)
 
 

@@ -16,7 +16,10 @@ from ..settings import Settings
 from ..text import as_text, printable
 from .output import json_line, json_text
 
-STAGES = {"read": "Reading documents", "embed": "Embedding passages", "write": "Writing the index"}
+STAGES = {"read": "Reading documents", "embed": "Embedding passages", "write": "Writing the index",
+          "dictionaries": "Converting dictionaries"}
+DICTIONARIES = ("first run on this machine: converting the Chinese dictionaries (jieba's word list and CC-CEDICT) "
+                "into tables that later runs open in milliseconds; this takes 10-30 s, once")
 
 
 @contextmanager
@@ -31,6 +34,8 @@ def progress_bar() -> Iterator[Progress]:
     tasks: dict[str, TaskID] = {}
 
     def update(stage: str, done: int, total: int) -> None:
+        if stage == "dictionaries" and done == 0 and stage not in tasks:
+            console.print(f"assistant: {DICTIONARIES}", markup=False, highlight=False, soft_wrap=True)
         if not bar.live.is_started:
             bar.start()
         if stage not in tasks:

@@ -65,13 +65,17 @@ def score_bar(score: float, top: float, width: int = BAR_WIDTH) -> tuple[str, st
 def question_text(question: str, styles: Styles, width: int | None = None) -> Text:
     """The question, folded to :data:`QUESTION_LINES` lines at ``width`` cells (a long paste shows its
     beginning and how long it is)."""
+    prompt = "❯ "
+    shown, total = literal(question), 0
+    if width is not None:
+        note = present.folded_note(len(question))
+        folded, total = present.fold(prompt + shown, width, QUESTION_LINES, cell_len, cell_len(note) + 1)
+        shown = folded[len(prompt):] if total else shown
     out = Text()
-    out.append("❯ ", style=styles.get("prompt", ""))
-    shown, total = (question, 0) if width is None else present.fold(question, max(width - 2, 8), QUESTION_LINES,
-                                                                    cell_len)
-    out.append(literal(shown), style=styles.get("question", ""))
+    out.append(prompt, style=styles.get("prompt", ""))
+    out.append(shown, style=styles.get("question", ""))
     if total:
-        out.append(" " + present.folded_note(total), style=styles.get("label", ""))
+        out.append(" " + present.folded_note(len(question)), style=styles.get("label", ""))
     return out
 
 
