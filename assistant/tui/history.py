@@ -55,6 +55,13 @@ CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
+_COLUMNS = {
+    "conversations": {"id", "started", "updated", "seeds"},
+    "turns": {"id", "conversation", "position", "question", "asked", "k", "mode", "state", "answer", "error"},
+    "settings": {"key", "value"},
+}
+
+
 def data_folder() -> Path:
     """Where the chat keeps its memory: ``$ASSISTANT_DATA``, else the user's data folder (platformdirs)."""
     override = os.environ.get("ASSISTANT_DATA")
@@ -213,6 +220,12 @@ class History:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA:
                 raise sqlite3.DatabaseError(f"it was written by a newer version (schema {version})")
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            for table in tables:
+                quoted = '"' + table.replace('"', '""') + '"'
+                have = {row[1] for row in db.execute(f"PRAGMA table_info({quoted})")}
+                if table not in _COLUMNS or not _COLUMNS[table] <= have:
+                    raise sqlite3.DatabaseError(f"it holds a table {table!r} that is not the chat's")
             try:
                 db.execute("PRAGMA journal_mode = WAL")
                 db.execute("PRAGMA synchronous = NORMAL")
@@ -224,13 +237,6 @@ class History:
                     db.execute(statement)
             db.execute(f"PRAGMA user_version = {SCHEMA}")
             db.execute("COMMIT")
-            for table, columns in (("conversations", {"id", "started", "updated", "seeds"}),
-                                   ("turns", {"id", "conversation", "position", "question", "asked", "k", "mode",
-                                              "state", "answer", "error"}),
-                                   ("settings", {"key", "value"})):
-                have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
-                if not columns <= have:
-                    raise sqlite3.DatabaseError(f"its table {table} is not the chat's")
         except BaseException:
             db.close()
             raise

@@ -179,7 +179,6 @@ def test_index_command_builds(tmp_path, capsys, monkeypatch):
         (["ask", "--mode", "foo", "a question"], "--mode"),
         (["ask"], "no question"),
         (["ask", "--json", "--batch", "-", "a question"], "not both"),
-        (["ask", "--batch", "-"], "--json"),
         (["frobnicate"], "frobnicate"),
     ],
 )
