@@ -6,7 +6,6 @@ from __future__ import annotations
 import sqlite3
 import threading
 from pathlib import Path
-from typing import Any
 
 import pytest
 from textual.widgets import OptionList
