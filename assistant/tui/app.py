@@ -32,7 +32,7 @@ from .messages import (
     IndexProgress,
     IndexReady,
 )
-from .source import SourcePane
+from .source import SourcePane, SourceView
 from .text import describe_error, plural
 from .widgets import AnswerCard, CitationView, Notice, QuestionInput
 
@@ -268,7 +268,7 @@ class ChatApp(ChatActions):
     def on_key(self, event: Key) -> None:
         """Typing while a citation or the preview has the focus goes to the question box."""
         box = self.query_one("#question", QuestionInput)
-        if box.disabled or (event.key == "c" and isinstance(self.focused, CitationView)):
+        if box.disabled or (event.key == "c" and isinstance(self.focused, (CitationView, SourceView))):
             return  # a read-only conversation; c copies the focused citation
         if event.is_printable and self.screen is self.screen_stack[0] and not isinstance(self.focused, Input):
             event.stop()

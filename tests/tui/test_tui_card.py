@@ -11,8 +11,9 @@ from textual.widgets import Static
 from tui_support import DOSE, EN, SERD, SIZE, FakeAssistant, ask, cards, run, settle
 
 from assistant.tui.app import EMPTY, ChatApp
+from assistant.tui.colors import contrast
 from assistant.tui.source import SourcePane
-from assistant.tui.widgets import CitationView, Styled, contrast
+from assistant.tui.widgets import CitationView, Styled
 
 
 def answer_of(card: Any) -> str:
@@ -119,6 +120,14 @@ def test_c_copies_the_focused_citation_with_its_reference(fake: FakeAssistant) -
                 assert part in copied
             assert any("Copied" in (n.title or "") for n in app._notifications)
             assert app.query_one("#question").value == ""  # type: ignore[attr-defined]  # c did not type
+            app.copy_to_clipboard("")
+            await pilot.press("enter")  # open it: c copies in the source preview too
+            await settle(pilot)
+            assert app.focused is app.query_one(SourcePane).view
+            await pilot.press("c")
+            await pilot.pause()
+            assert app.clipboard == copied
+            assert app.query_one("#question").value == ""  # type: ignore[attr-defined]
 
     run(scenario())
 
@@ -191,6 +200,19 @@ def test_accents_are_readable_in_light_and_dark_themes(fake: FakeAssistant, them
             # the accent keeps its theme's hue: the rank mark is not plain black or white
             rank = card.citations[0].styles_map()["rank"].color
             assert rank is not None and len({*Color.from_rich_color(rank).rgb}) > 1
+            # the passage highlighted in the source preview, too
+            await pilot.click(card.citations[0])
+            await settle(pilot)
+            source = app.query_one(SourcePane).view
+            first, last = source.span_rows
+            background = source.background_colors[1]
+            for row in range(first, last + 1):
+                for span in source.rows[row][1].spans:
+                    style = span.style
+                    if not isinstance(style, str) and style.color is not None:
+                        back = Color.from_rich_color(style.bgcolor) if style.bgcolor else background
+                        ratio = contrast(Color.from_rich_color(style.color), back)
+                        assert ratio >= 4.5, f"{theme}: highlighted passage {ratio:.2f}"
 
     run(scenario())
 
