@@ -126,6 +126,12 @@ def lines(blocks: list[Block], width: int | None) -> list[Text]:
     return out
 
 
+def answer_text(answer: Answer, width: int | None = None) -> Text:
+    """The whole answer as one :class:`~rich.text.Text`, its lines wrapped to ``width`` (None: one line
+    per paragraph)."""
+    return Text("\n").join(lines(answer_blocks(answer, width), width))
+
+
 def make_console() -> Console:
     """A console for answers: no highlighting or emoji codes, and no wrapping of its own."""
     return Console(highlight=False, emoji=False, soft_wrap=True)

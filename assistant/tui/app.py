@@ -187,6 +187,11 @@ class ChatApp(ChatActions):
                 store.update_turn(turn.stored, turn.state, turn.answer, turn.error)
         except Exception as exc:  # noqa: BLE001
             self._history_failed(exc)
+
+    def on_unmount(self) -> None:
+        if self.store is not None:
+            self.store.close()  # folds the write-ahead log into the file
+
     def _update_topbar(self, status: str = "") -> None:
         if self.report is not None:
             report = self.report
