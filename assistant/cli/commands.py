@@ -102,7 +102,7 @@ def read_question(args: argparse.Namespace) -> str:
     try:
         raw = stdin.buffer.read() if stdin is not None else b""
     except (OSError, ValueError, AttributeError) as exc:
-        raise UsageError(f"cannot read the question from standard input ({exc})") from exc
+        raise UsageError(f"no question given, and standard input cannot be read ({exc})") from exc
     text = raw.decode("utf-8-sig", errors="replace")
     if not text.strip():
         raise UsageError("no question given: standard input was empty")
