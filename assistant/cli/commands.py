@@ -19,7 +19,7 @@ from .output import json_line, json_text
 STAGES = {"read": "Reading documents", "embed": "Embedding passages", "write": "Writing the index",
           "dictionaries": "Converting dictionaries"}
 DICTIONARIES = ("first run on this machine: converting the Chinese dictionaries (jieba's word list and CC-CEDICT) "
-                "into tables that later runs open in milliseconds; this takes 10-30 s, once")
+                "into tables that later runs open in milliseconds (a few seconds, once)")
 
 
 @contextmanager

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
 STAGES = {"load": "Loading the index and model", "read": "Reading documents", "embed": "Embedding passages",
           "write": "Writing the index",
-          "dictionaries": "Converting the Chinese dictionaries (jieba, CC-CEDICT) for fast loading, once per machine"}
+          "dictionaries": "First run: converting the Chinese dictionaries (once per machine)"}
 EMPTY = "Type a question in Chinese or English: letters or characters, not only spaces or punctuation."
 
 

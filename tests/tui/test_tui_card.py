@@ -283,8 +283,8 @@ def test_quitting_during_a_build_is_immediate(tmp_path: Path) -> None:
                     return
 
     try:
-        read_until(lambda: b"Converting" in seen, 60)
-        assert b"Converting" in seen, seen[-2000:]
+        read_until(lambda: b"dictionaries" in seen, 60)
+        assert b"dictionaries" in seen, seen[-2000:]
         os.write(master, b"\x11")  # ctrl+q
         started = time.monotonic()
         while proc.poll() is None and time.monotonic() - started < 10:
