@@ -111,8 +111,18 @@ def answer_markdown(answer: Answer, k: int) -> list[str]:
     return parts
 
 
+HEADING_CHARS = 200
+"""A longer question is folded in its heading and quoted whole below it."""
+
+
 def turn_markdown(number: int, turn: Turn) -> str:
-    parts = [f"## {number}\\. {escape(_one_line(turn.question))}", ""]
+    question = _one_line(turn.question)
+    if len(question) <= HEADING_CHARS:
+        parts = [f"## {number}\\. {escape(question)}", ""]
+    else:
+        head = escape(question[:HEADING_CHARS].rstrip())
+        parts = [f"## {number}\\. {head} {escape(present.folded_note(len(question)))}", "",
+                 _quote(escape(turn.question)), ""]
     answer = turn.answer
     if answer is None:
         parts.append(escape(turn.error or f"Not answered ({turn.state})."))

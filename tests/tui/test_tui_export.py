@@ -136,3 +136,12 @@ def test_ctrl_s_exports_to_the_chosen_folder_and_names_it(fake: FakeAssistant, t
             assert app.export_target() == chosen.resolve()
 
     run(again())
+
+
+def test_a_long_question_is_folded_in_its_heading_and_kept_whole(fake: FakeAssistant) -> None:
+    question = ("What dose of fulvestrant was effective in the trial? " * 140)[:7000].strip()
+    markdown = conversation_markdown([turn_for(question, fake.ask(question))])
+    tokens = parse(markdown)
+    [heading] = heading_text(tokens, "h2")
+    assert heading.endswith(f"… ({len(question):,} characters)") and len(heading) < 260
+    assert question in " ".join(texts(tokens))
