@@ -65,6 +65,7 @@ class Assistant:
         from .index import open_live
 
         with self._lock:
+            self.prepare_dictionaries(progress)
             model = self._embedder.id if self._embedder is not None else None
             try:
                 try:
@@ -78,6 +79,30 @@ class Assistant:
                 index, report = live
             self._index, self._expander, self.report = index, None, report
             return report
+
+    def prepare_dictionaries(self, progress: Progress | None = None) -> None:
+        """Convert jieba's dictionary and CC-CEDICT into fast tables if this machine has not yet
+        (:mod:`assistant.lexicon.dictcache`), reporting the stage ``dictionaries`` (done, total) so that a
+        first run is not silent. Nothing is reported when they are ready."""
+        from .lexicon import dictcache
+
+        cache_dir = self.settings.index / "cache"
+        try:
+            waiting = dictcache.pending(cache_dir)
+        except (ImportError, OSError):
+            return
+        for done, name in enumerate(waiting):
+            if progress is not None:
+                progress("dictionaries", done, len(waiting))
+            try:
+                if name == "jieba":
+                    dictcache.jieba_table(cache_dir)
+                else:
+                    glossary.cedict()
+            except OSError:
+                pass  # nowhere to keep the table: it is read the slow way when needed
+        if waiting and progress is not None:
+            progress("dictionaries", len(waiting), len(waiting))
 
     @property
     def index(self) -> Index:

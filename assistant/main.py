@@ -1,6 +1,6 @@
 """The ``assistant`` command: parse the arguments and hand over to the face that serves the command.
 
-The faces (:mod:`.cli` for ``ask``/``index``/``source``, :mod:`.tui` for the chat, :mod:`.evaluate`,
+The faces (:mod:`.cli` for ``ask``/``index``/``source``, :mod:`.tui` for the chat and ``web``, :mod:`.evaluate`,
 :mod:`.bench`) never import each other; this launcher sits above them all. Only argparse is imported
 up front, so ``assistant --help`` answers at once; everything heavy is imported by the command that
 needs it. An :class:`~assistant.errors.AssistantError` is printed as its one-line ``title`` and the
@@ -78,6 +78,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from .tui import run_chat
 
         return run_chat(settings_from(args))
+    if command == "web":
+        from .tui import run_web
+
+        return run_web(settings_from(args), args.host, args.port)
     if command == "eval":
         from .evaluate.run import run_eval
 

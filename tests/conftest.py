@@ -40,3 +40,12 @@ def assistant(built_index: Path):
     a.open()
     a.warm()
     return a
+
+
+@pytest.fixture(autouse=True)
+def _user_folders(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The chat's history and exports go to a scratch folder, never the user's own."""
+    if not os.environ.get("ASSISTANT_DATA"):
+        monkeypatch.setenv("ASSISTANT_DATA", str(tmp_path_factory.mktemp("data")))
+    if not os.environ.get("ASSISTANT_EXPORT"):
+        monkeypatch.setenv("ASSISTANT_EXPORT", str(tmp_path_factory.mktemp("exports")))

@@ -17,7 +17,9 @@ from ..text import as_text, printable
 from .output import json_line, json_text
 
 STAGES = {"ocr": "Recognising scanned pages (OCR)", "read": "Reading documents", "embed": "Embedding passages",
-          "write": "Writing the index"}
+          "write": "Writing the index", "dictionaries": "Converting dictionaries"}
+DICTIONARIES = ("first run on this machine: converting the Chinese dictionaries (jieba's word list and CC-CEDICT) "
+                "into tables that later runs open in milliseconds (a few seconds, once)")
 
 
 @contextmanager
@@ -32,6 +34,8 @@ def progress_bar() -> Iterator[Progress]:
     tasks: dict[str, TaskID] = {}
 
     def update(stage: str, done: int, total: int) -> None:
+        if stage == "dictionaries" and done == 0 and stage not in tasks:
+            console.print(f"assistant: {DICTIONARIES}", markup=False, highlight=False, soft_wrap=True)
         if not bar.live.is_started:
             bar.start()
         if stage not in tasks:
@@ -97,16 +101,39 @@ def run_index(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def read_question(args: argparse.Namespace) -> str:
+    """The question: the argument, or standard input when it is ``-`` or missing and input is piped.
+    Raises UsageError when there is none."""
+    if args.question is not None and args.question != "-":
+        return as_text(args.question)
+    stdin = sys.stdin
+    piped = stdin is not None and not _isatty(stdin)
+    if args.question is None and not piped:
+        raise UsageError('no question given; try: assistant ask "What is the PIK3CA mutation rate?" '
+                         "(or pipe it in: echo QUESTION | assistant ask)")
+    try:
+        raw = stdin.buffer.read() if stdin is not None else b""
+    except (OSError, ValueError, AttributeError) as exc:
+        raise UsageError(f"no question given, and standard input cannot be read ({exc})") from exc
+    text = raw.decode("utf-8-sig", errors="replace")
+    if not text.strip():
+        raise UsageError("no question given: standard input was empty")
+    return as_text(text)
+
+
+def _isatty(stream: object) -> bool:
+    try:
+        return bool(stream.isatty())  # type: ignore[attr-defined]
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
 def run_ask(args: argparse.Namespace, settings: Settings) -> int:
     if args.batch is not None:
         if args.question is not None:
             raise UsageError("give either a question or --batch FILE, not both")
-        if not args.json:
-            raise UsageError("--batch writes JSON lines; add --json")
         return _run_batch(args, settings)
-    if args.question is None:
-        raise UsageError('no question given; try: assistant ask "What is the PIK3CA mutation rate?"')
-    question = as_text(args.question)
+    question = read_question(args)
     clean(question, settings.max_question_chars)  # reject blank questions before any loading
     assistant = open_assistant(settings)
     answer = assistant.ask(question, k=args.k, mode=args.mode)
@@ -131,10 +158,17 @@ def _run_batch(args: argparse.Namespace, settings: Settings) -> int:
         except OSError as exc:
             raise UsageError(f"cannot read {args.batch}: {exc.strerror or exc}") from exc
     assistant = open_assistant(settings)
+    console = None
+    if not args.json:
+        from .render import make_console, print_answer
+
+        console = make_console()
     failed = broken = 0
+    first = True
     with source:
         for line in source:
             question = as_text(line.rstrip("\r\n"))
+            answer = None
             try:
                 answer = assistant.ask(question, k=args.k, mode=args.mode)
                 out = answer.to_json()
@@ -144,13 +178,23 @@ def _run_batch(args: argparse.Namespace, settings: Settings) -> int:
             except Exception as exc:  # noqa: BLE001 - one bad line must not lose the rest of the batch
                 broken += 1
                 out = {"question": question, "error": f"internal error: {exc.__class__.__name__}: {exc}"}
-            sys.stdout.write(json_line(out) + "\n")
+            if console is None:
+                sys.stdout.write(json_line(out) + "\n")
+            else:
+                if not first:
+                    console.print()
+                if answer is not None:
+                    print_answer(answer, console)
+                else:
+                    console.print(printable(f"{question}\n  error: {out['error']}"), markup=False, highlight=False,
+                                  emoji=False, soft_wrap=True)
+            first = False
             sys.stdout.flush()
     if failed:
-        print(f"assistant: {failed} line(s) could not be searched; their objects carry an \"error\"",
-              file=sys.stderr)
+        where = 'their objects carry an "error"' if args.json else "their blocks say why"
+        print(f"assistant: {failed} line(s) could not be searched; {where}", file=sys.stderr)
     if broken:
-        print(f"assistant: error: {broken} line(s) failed with an internal error; see their \"error\"",
-              file=sys.stderr)
+        where = 'see their "error"' if args.json else "see their blocks"
+        print(f"assistant: error: {broken} line(s) failed with an internal error; {where}", file=sys.stderr)
         return EXIT_FAILURE
     return 0

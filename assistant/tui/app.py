@@ -23,7 +23,8 @@ from textual.widgets import Footer, Input, Label, ProgressBar, Static
 from textual.worker import get_current_worker
 
 from .commands import WELCOME, ChatActions
-from .conversation import CANCELLED, FAILED, SEARCHING, Turn
+from .conversation import ANSWERED, CANCELLED, FAILED, SEARCHING, Turn
+from .history import History, HistoryError
 from .messages import (
     AnswerReady,
     AskFailed,
@@ -31,7 +32,7 @@ from .messages import (
     IndexProgress,
     IndexReady,
 )
-from .source import SourcePane
+from .source import SourcePane, SourceView
 from .text import describe_error, plural
 from .widgets import AnswerCard, CitationView, Notice, QuestionInput
 
@@ -40,7 +41,9 @@ if TYPE_CHECKING:
     from ..settings import Settings
 
 STAGES = {"load": "Loading the index and model", "ocr": "Recognising scanned pages (OCR)",
-          "read": "Reading documents", "embed": "Embedding passages", "write": "Writing the index"}
+          "read": "Reading documents", "embed": "Embedding passages", "write": "Writing the index",
+          "dictionaries": "First run: converting the Chinese dictionaries (once per machine)"}
+EMPTY = "Type a question in Chinese or English: letters or characters, not only spaces or punctuation."
 
 
 class Stopped(Exception):
@@ -65,12 +68,17 @@ class ChatApp(ChatActions):
     CSS_PATH = "chat.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
     BINDINGS = [
-        Binding("ctrl+n", "new_conversation", "New", id="new", tooltip="Start a new conversation"),
+        Binding("ctrl+n", "new_conversation", "New", id="new",
+                tooltip="Start a new conversation (this one stays in the history)"),
+        Binding("ctrl+l", "past_conversations", "History", id="history",
+                tooltip="Past conversations: continue one, or read it"),
         Binding("ctrl+s", "export", "Export", id="export", tooltip="Export the conversation as Markdown"),
         Binding("ctrl+r", "cycle_mode", "Mode", id="mode", tooltip="Switch retrieval mode"),
         Binding("ctrl+t", "set_k", "k", id="k", tooltip="Change k, the passages per answer"),
         Binding("ctrl+o", "toggle_source", "Source", id="source", tooltip="Show or hide the source preview"),
         Binding("f1", "help", "Help", id="help", tooltip="Show this list of keys"),
+        Binding("ctrl+g", "toggle_details", "Details", id="details", show=False,
+                tooltip="Show or hide search details: the weighted query terms, scores and timings"),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
         Binding("escape", "go_back", "Back", id="back"),
         Binding("pageup", "page(-1)", "Scroll up", show=False),
@@ -78,11 +86,21 @@ class ChatApp(ChatActions):
     ]
 
     def __init__(self, settings: Settings | None = None, *, assistant: Backend | None = None,
-                 export_dir: Path | None = None) -> None:
+                 export_dir: Path | None = None, data_dir: Path | None = None) -> None:
         super().__init__()
         self.settings = settings if settings is not None else assistant.settings if assistant else None
         self.assistant = assistant
         self.export_dir = export_dir
+        """Where exports go (None: $ASSISTANT_EXPORT, the folder chosen in the chat, or the documents folder)."""
+        self.data_dir = data_dir
+        """Where the history is kept (None: $ASSISTANT_DATA or the user's data folder)."""
+        self.store: History | None = None
+        self.conversation_id: int | None = None
+        """The conversation's id in the history (None until its first question)."""
+        self.read_only = False
+        """A past conversation is shown, not continued."""
+        self.show_details = False
+        """Show the weighted query, scores and timings (the debug view)."""
         self.mode: str = self.settings.mode if self.settings else "hybrid"
         self.k: int = self.settings.k if self.settings else 5
         self.turns: list[Turn] = []
@@ -113,9 +131,66 @@ class ChatApp(ChatActions):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self._open_history()
         self._update_topbar()
         self.query_one("#question").focus()
         self.call_after_refresh(self._load_index)  # paint the first screen before the heavy lifting
+
+    # ------------------------------------------------------------------ memory
+
+    def _open_history(self) -> None:
+        try:
+            self.store, warning = History.open(self.data_dir)
+        except HistoryError as exc:
+            self.notify(f"{exc}. Conversations will not be kept after the chat closes.",
+                        title="No history", severity="warning", markup=False, timeout=15)
+            return
+        if warning:
+            self.notify(warning, title="History set aside", severity="warning", markup=False, timeout=20)
+        self.query_one("#question", QuestionInput).recall(self._remembered(self.store.questions, []))
+        theme = self._remembered(self.store.get, None, "theme")
+        if theme and theme in self.available_themes:
+            self.theme = theme
+        self.theme_changed_signal.subscribe(self, lambda theme: self.remember("theme", theme.name))
+
+    def _remembered(self, read: Any, default: Any, *args: Any) -> Any:
+        """``read(*args)`` from the history, or ``default`` when it cannot be read."""
+        try:
+            return read(*args)
+        except Exception as exc:  # noqa: BLE001 - sqlite3 errors: the chat goes on without its memory
+            self._history_failed(exc)
+            return default
+
+    def remember(self, key: str, value: str) -> None:
+        """Keep a setting in the history (the theme, the export folder)."""
+        if self.store is not None:
+            self._remembered(self.store.set, None, key, value)
+
+    def _history_failed(self, exc: Exception) -> None:
+        self.notify(f"{exc}. The rest of this conversation will not be kept.", title="History not saved",
+                    severity="warning", markup=False, timeout=15)
+        self.store = None
+
+    def _store_turn(self, turn: Turn) -> None:
+        """Write a new question, or what became of it, into the history."""
+        store = self.store
+        if store is None or self.read_only:
+            return
+        try:
+            if turn.stored is None:
+                if self.conversation_id is None:
+                    seeds = str(self.settings.seeds.resolve()) if self.settings is not None else ""
+                    self.conversation_id = store.new_conversation(seeds)
+                turn.stored = store.add_turn(self.conversation_id, len(self.turns), turn.question, turn.k,
+                                             turn.mode, turn.state)
+            if turn.state in (ANSWERED, FAILED, CANCELLED):
+                store.update_turn(turn.stored, turn.state, turn.answer, turn.error)
+        except Exception as exc:  # noqa: BLE001
+            self._history_failed(exc)
+
+    def on_unmount(self) -> None:
+        if self.store is not None:
+            self.store.close()  # folds the write-ahead log into the file
 
     def _update_topbar(self, status: str = "") -> None:
         if self.report is not None:
@@ -186,6 +261,7 @@ class ChatApp(ChatActions):
         self.notify(message.text, title=message.title, severity="error", markup=False)
         for turn in list(self._queue):
             self._cards[turn.ticket].set_state(FAILED, "Not answered: the index is not available.")
+            self._store_turn(turn)
         self._queue.clear()
 
     def action_retry_index(self) -> None:
@@ -197,6 +273,8 @@ class ChatApp(ChatActions):
     def on_key(self, event: Key) -> None:
         """Typing while a citation or the preview has the focus goes to the question box."""
         box = self.query_one("#question", QuestionInput)
+        if box.disabled or (event.key == "c" and isinstance(self.focused, (CitationView, SourceView))):
+            return  # a read-only conversation; c copies the focused citation
         if event.is_printable and self.screen is self.screen_stack[0] and not isinstance(self.focused, Input):
             event.stop()
             box.focus()
@@ -206,7 +284,10 @@ class ChatApp(ChatActions):
         if event.input.id != "question":
             return
         question = event.value.strip()
-        if not question:
+        if self.read_only:
+            return
+        if not _searchable(question):
+            self.notify(EMPTY, title="Nothing to search", severity="warning", markup=False)
             return
         question_box = self.query_one("#question", QuestionInput)
         question_box.value = ""
@@ -218,6 +299,7 @@ class ChatApp(ChatActions):
         self._ticket += 1
         turn = Turn(self._ticket, question, tuple(t.question for t in self.turns), self.k, self.mode)
         self.turns.append(turn)
+        self._store_turn(turn)
         card = self._cards[turn.ticket] = AnswerCard(turn)
         view = self.query_one("#conversation", VerticalScroll)
         await view.query(".welcome").remove()
@@ -227,6 +309,7 @@ class ChatApp(ChatActions):
             self._close_source()
         if self.failed:
             card.set_state(FAILED, "Not answered: the index is not available.")
+            self._store_turn(turn)
             return turn
         self._queue.append(turn)
         self._pump()
@@ -263,6 +346,7 @@ class ChatApp(ChatActions):
             return  # cancelled, or the conversation was cleared
         self._current = None
         await card.show_answer(message.answer)
+        self._store_turn(card.turn)
         self.call_after_refresh(self._reveal, card)
         self.refresh_bindings()
         self._pump()
@@ -277,6 +361,7 @@ class ChatApp(ChatActions):
         self._current = None
         card.turn.error = message.text
         card.set_state(FAILED, message.text)
+        self._store_turn(card.turn)
         self.refresh_bindings()
         self._pump()
 
@@ -284,6 +369,19 @@ class ChatApp(ChatActions):
         self.workers.cancel_group(self, "search")
         for turn in [t for t in [self._current, *self._queue] if t is not None]:
             self._cards[turn.ticket].set_state(CANCELLED, "Cancelled.")
+            self._store_turn(turn)
         self._current = None
         self._queue.clear()
         self.refresh_bindings()
+
+
+def _searchable(question: str) -> bool:
+    """Whether a question has something to search (a letter, digit or character; the core's rule)."""
+    from ..errors import QuestionError
+    from ..search import clean
+
+    try:
+        clean(question, 10**9)
+    except QuestionError:
+        return False
+    return True

@@ -1,13 +1,22 @@
-"""The conversation as data (one :class:`Turn` per question) and its Markdown export."""
+"""The conversation as data (one :class:`Turn` per question) and its Markdown export.
+
+The export is CommonMark: every character of a question, a title or a passage is written literally
+(ASCII punctuation backslash-escaped, so ``# * _ [ ] < >`` in a question stay what they are), and the
+best sentence of a passage is marked with ``<strong>``, not ``**``: CommonMark's flanking rules do not
+let ``**`` close after Chinese punctuation followed by a Chinese character (``。**氟``), so the
+asterisks would stay on the page.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from ..records import Answer, Citation
-from .text import ABSTAIN, language_name
+from .. import present
+from ..records import Answer, Citation, Hint
+from .text import ABSTAIN, language_name, plural
 
 WAITING, SEARCHING, ANSWERED, CANCELLED, FAILED = "waiting", "searching", "answered", "cancelled", "failed"
 
@@ -25,57 +34,116 @@ class Turn:
     state: str = WAITING
     answer: Answer | None = None
     error: str = ""
+    stored: int | None = None
+    """The turn's id in the chat's history, once written there."""
 
 
-def _quote(text: str) -> str:
-    return "\n".join("> " + line if line else ">" for line in text.splitlines() or [""])
+_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
 
 
-def citation_markdown(c: Citation, hints: bool) -> str:
+def escape(text: str) -> str:
+    """``text`` as literal CommonMark inline text: every ASCII punctuation character backslash-escaped
+    (always allowed in CommonMark), line breaks kept as soft breaks, leading spaces dropped (four would
+    start a code block)."""
+    lines = [_PUNCT.sub(r"\\\1", line.strip(" \t")) for line in text.replace("\r", "").split("\n")]
+    return "\n".join(lines)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _quote(markdown: str) -> str:
+    return "\n".join("> " + line if line else ">" for line in markdown.split("\n"))
+
+
+def _marked(text: str, span: tuple[int, int] | None) -> str:
+    """The passage text, escaped, with ``span`` in ``<strong>`` (tags on each line of it, so that a
+    paragraph break inside the sentence cannot leave a tag open)."""
+    if not span:
+        return escape(text)
+    b, e = span
+    best = "\n".join(f"<strong>{escape(part)}</strong>" if part.strip() else part for part in text[b:e].split("\n"))
+    return escape(text[:b]) + best + escape(text[e:])
+
+
+def _hints(hints: tuple[Hint, ...]) -> str:
+    return "; ".join(f"{escape(_one_line(h.term))} = {escape(_one_line(h.gloss))}" for h in hints)
+
+
+def citation_markdown(c: Citation, hints: bool, top: float) -> str:
     p = c.passage
-    lines = f"{p.line_start}" if p.line_start == p.line_end else f"{p.line_start}-{p.line_end}"
-    head = f"**[{c.rank}] {p.title}**"
-    if p.section:
-        head += f" — {p.section}"
-    head += f"  \n`{p.doc}:{lines}` · score {c.score:.3f}"
-    text = p.text
-    if c.best_sentence:
-        b, e = c.best_sentence
-        text = f"{text[:b]}**{text[b:e]}**{text[e:]}"
-    parts = [head, "", _quote(text)]
+    head = f"### {escape(f'[{c.rank}] ' + _one_line(p.title))}"
+    where = present.place(p, section=True).replace(present.NBSP, " ")
+    parts = [head, "", escape(_one_line(where)) + " · " + present.match_label(c.score, top), "",
+             _quote(_marked(p.text, c.best_sentence))]
     if hints and c.hints:
-        parts += ["", "Terms: " + "; ".join(f"{h.term} = {h.gloss}" for h in c.hints)]
+        parts += ["", "Terms: " + _hints(c.hints)]
     return "\n".join(parts)
 
 
+def answer_markdown(answer: Answer, k: int) -> list[str]:
+    parts: list[str] = []
+    if answer.abstained:
+        parts += [escape(ABSTAIN), ""]
+    statements = []
+    for st in answer.statements:
+        line = f"{escape(_one_line(st.text))} \\[{st.citation}\\]"
+        if answer.language == "en" and st.hints:
+            line += f"  \n{_hints(st.hints)}"
+        statements.append(line)
+    if statements:
+        parts += ["Answer:", "", _quote("\n\n".join(statements)), ""]
+    for line in (present.uncovered_line(answer), present.also_searched_line(answer)):
+        if line:
+            parts += [escape(line[0].upper() + line[1:]), ""]
+    meta = f"{language_name(answer.language)} question · {answer.mode} · {plural(len(answer.citations), 'passage')}"
+    if answer.searched and answer.searched != answer.question:
+        meta += f" · searched with the earlier question: {_one_line(answer.searched)}"
+    parts += [escape(meta), ""]
+    for notice in present.notices(answer):
+        parts += [escape("Note: " + _one_line(notice)), ""]
+    if answer.abstained and answer.citations:
+        parts += ["Nearest passages (not answers):", ""]
+    top = max((c.score for c in answer.citations), default=0.0)
+    for c in answer.citations:
+        parts += [citation_markdown(c, answer.language == "en", top), ""]
+    return parts
+
+
+HEADING_CHARS = 200
+"""A longer question is folded in its heading and quoted whole below it."""
+
+
 def turn_markdown(number: int, turn: Turn) -> str:
-    parts = [f"## {number}. {turn.question}", ""]
+    question = _one_line(turn.question)
+    if len(question) <= HEADING_CHARS:
+        parts = [f"## {number}\\. {escape(question)}", ""]
+    else:
+        head = escape(question[:HEADING_CHARS].rstrip())
+        parts = [f"## {number}\\. {head} {escape(present.folded_note(len(question)))}", "",
+                 _quote(escape(turn.question)), ""]
     answer = turn.answer
     if answer is None:
-        parts.append(f"_{turn.error or 'Not answered (' + turn.state + ')'}_")
+        parts.append(escape(turn.error or f"Not answered ({turn.state})."))
         return "\n".join(parts)
-    language = f"{language_name(answer.language)} ({answer.language})"
-    parts.append(f"- Language: {language} · mode {answer.mode} · k {turn.k}")
-    if answer.searched and answer.searched != answer.question:
-        parts.append(f"- Searched: {answer.searched}")
-    parts.append(f"- Expanded: {answer.expanded_query}")
-    parts.append("")
-    if answer.abstained:
-        parts += [f"**{ABSTAIN}**", "", "Nearest passages (not answers):", ""]
-    for c in answer.citations:
-        parts += [citation_markdown(c, answer.language == "en"), ""]
+    parts += answer_markdown(answer, turn.k)
     return "\n".join(parts).rstrip()
 
 
-def conversation_markdown(turns: list[Turn]) -> str:
+def conversation_markdown(turns: list[Turn], now: datetime | None = None) -> str:
+    stamp = (now or datetime.now()).strftime("%Y-%m-%d %H:%M")
     body = [turn_markdown(i, t) for i, t in enumerate(turns, 1)]
-    return "\n\n".join(["# Conversation", *body]) + "\n"
+    return "\n\n".join(["# Conversation", f"Exported {stamp}; {plural(len(turns), 'question')}.", *body]) + "\n"
 
 
 def export(turns: list[Turn], directory: Path, now: datetime | None = None) -> Path:
-    """Write the conversation to a new file in ``directory``; an existing file is never overwritten."""
-    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
-    text = conversation_markdown(turns)
+    """Write the conversation to a new file in ``directory`` (created if missing); an existing file is
+    never overwritten. Raises OSError."""
+    now = now or datetime.now()
+    stamp = now.strftime("%Y%m%d-%H%M%S")
+    text = conversation_markdown(turns, now)
+    directory.mkdir(parents=True, exist_ok=True)
     for n in range(1, 1000):
         path = directory / (f"conversation-{stamp}.md" if n == 1 else f"conversation-{stamp}-{n}.md")
         try:

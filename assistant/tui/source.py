@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from rich.segment import Segment
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.events import Resize
 from textual.geometry import Size
@@ -16,9 +17,19 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
 
+from .. import present
 from ..records import Citation
-from .text import line_range, literal
+from .colors import readable
+from .text import literal
 from .wrap import line_ranges
+
+
+def copy_citation(app: App[int], citation: Citation) -> None:
+    """Copy a cited passage and its reference (file, section, lines, pages) to the clipboard, and say so."""
+    app.copy_to_clipboard(present.reference(citation))
+    p = citation.passage
+    app.notify(f"[{citation.rank}] {literal(present.place(p))}", title="Copied passage and reference", markup=False)
+
 
 CONTEXT_ROWS = 2
 """Rows shown above the passage when it is scrolled into view."""
@@ -28,6 +39,7 @@ class SourceView(ScrollView, can_focus=True):
     """A document with numbered lines; ``span`` (offsets into it) is highlighted and scrolled to."""
 
     COMPONENT_CLASSES = {"source--gutter", "source--span", "source--span-gutter"}
+    BINDINGS = [Binding("c", "copy", "Copy", show=False)]
 
     def __init__(self, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -74,7 +86,8 @@ class SourceView(ScrollView, can_focus=True):
             return
         self._width = width
         body = Text(self.shown, end="")
-        body.stylize(self.get_component_rich_style("source--span", partial=True), *self.span)
+        background = self.background_colors[1]
+        body.stylize(readable(self.get_component_rich_style("source--span", partial=True), background), *self.span)
         lines = body.split("\n", allow_blank=True)
         number_width = len(str(len(lines)))
         start, end = self.span
@@ -97,6 +110,13 @@ class SourceView(ScrollView, can_focus=True):
             self._scroll_pending = False
             self.call_after_refresh(self.scroll_to_span)
 
+    def action_copy(self) -> None:
+        """Copy the previewed citation with its reference (as ``c`` on a citation does)."""
+        pane = self.parent
+        citation = pane.citation if isinstance(pane, SourcePane) else None
+        if citation is not None:
+            copy_citation(self.app, citation)
+
     def line_row(self, line: int) -> int:
         """The row where 1-based line ``line`` begins."""
         return self._row_of_line[line - 1]
@@ -108,8 +128,8 @@ class SourceView(ScrollView, can_focus=True):
         """Row ``row`` as shown, gutter included."""
         number, piece = self.rows[row]
         marked = self.span_rows[0] <= row <= self.span_rows[1]
-        gutter = self.get_component_rich_style("source--span-gutter" if marked else "source--gutter",
-                                               partial=True)
+        gutter = readable(self.get_component_rich_style("source--span-gutter" if marked else "source--gutter",
+                                                        partial=True), self.background_colors[1])
         out = Text(end="")
         out.append(f"{number:>{self._number_width}} " if number else " " * (self._number_width + 1), gutter)
         out.append_text(piece)
@@ -149,6 +169,6 @@ class SourcePane(Vertical):
         title = Text()
         title.append(f"[{citation.rank}] ", style="bold")
         title.append(literal(p.title), style="bold")
-        title.append(f"\n{literal(p.doc)} · {line_range(p.line_start, p.line_end)} · esc to go back")
+        title.append(f"\n{literal(present.place(p))} · c copies · esc to go back")
         self.query_one("#source-title", Static).update(title)
         self.view.load(source, p.start, p.end)

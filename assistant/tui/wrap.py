@@ -1,72 +1,21 @@
-"""Line wrapping that suits mixed Chinese and English text, and a widget that uses it.
-
-Textual and Rich wrap at spaces only, so a run of Chinese (which has none) moves whole to the next line
-and leaves the previous one half empty. Here a line may break between any two CJK characters, English
-words stay whole (unless longer than the line), and closing punctuation such as ，。） never starts a line.
+"""Line wrapping that suits mixed Chinese and English text (:func:`assistant.present.line_ranges`, which
+the command line shares), and a widget that uses it.
 """
 
 from __future__ import annotations
-
-import re
 
 from rich.cells import cell_len
 from rich.text import Text
 from textual.geometry import Size
 from textual.widget import Widget
 
-_CJK = "\u1100-\u11ff\u2e80-\ua4cf\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff"
-_OPEN = "（［【「『《〈“‘"
-_CLOSE = "，。、；：！？）］】」』》〉”’…％"
-# a no-break space (U+00A0) joins words: "lines 7–9" stays on one line
-_TOKEN = re.compile(rf"\n|[^\S\n\u00a0]+|[{_OPEN}]*(?:[{_CJK}]|(?:[^\s{_CJK}]|\u00a0)+)[{_CLOSE}]*")
-
-
-def _fold(plain: str, start: int, end: int, width: int) -> int:
-    """The largest cut in ``plain[start:end]`` whose first part fits in ``width`` cells (at least 1 char)."""
-    used = 0
-    for i in range(start, end):
-        used += cell_len(plain[i])
-        if used > width:
-            return max(i, start + 1)
-    return end
+from .. import present
 
 
 def line_ranges(plain: str, width: int) -> list[tuple[int, int]]:
-    """``(start, end)`` of each wrapped line of ``plain`` in ``width`` cells; break spaces are dropped."""
-    width = max(width, 2)
-    lines: list[tuple[int, int]] = []
-    start = col = 0
-    for match in _TOKEN.finditer(plain):
-        s, e = match.span()
-        token = match.group()
-        if token == "\n":
-            lines.append((start, s))
-            start, col = e, 0
-            continue
-        w = cell_len(token)
-        if token.isspace():
-            if col + w > width:  # the break falls in this space: drop it
-                lines.append((start, s))
-                start, col = e, 0
-            else:
-                col += w
-            continue
-        if col + w <= width:
-            col += w
-            continue
-        if col > 0:
-            end = s
-            while end > start and plain[end - 1] in " \t":
-                end -= 1
-            lines.append((start, end))
-            start = s
-        while cell_len(plain[start:e]) > width:
-            cut = _fold(plain, start, e, width)
-            lines.append((start, cut))
-            start = cut
-        col = cell_len(plain[start:e])
-    lines.append((start, len(plain)))
-    return lines
+    """``(start, end)`` of each wrapped line of ``plain`` in ``width`` cells (:func:`assistant.present.line_ranges`
+    measured with rich's cell widths); break spaces are dropped."""
+    return present.line_ranges(plain, width, cell_len)
 
 
 def wrap(text: Text, width: int) -> list[Text]:

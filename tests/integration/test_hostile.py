@@ -31,7 +31,7 @@ from assistant.index import store
 from assistant.ingest import chunk
 from assistant.ingest.normalize import normalize
 from assistant.main import main
-from assistant.records import Answer, Citation, Document, Hint, Passage
+from assistant.records import Answer, Citation, Document, Hint, Passage, Statement
 from assistant.settings import Settings
 from assistant.text import printable
 
@@ -79,7 +79,7 @@ def test_cli_real_process_output(hostile_root: Path) -> None:
     assert b"\x1b" not in done.stdout and b"\x1b" not in done.stderr
     flat = b"".join(done.stdout.split())
     assert b"[blink]night[/blink]" in flat
-    assert b"evil.md:1-1" in flat  # the file name, without its escapes
+    assert "evil.md·line1".encode() in flat.replace("\u00a0".encode(), b"")  # the file name, without its escapes
 
 
 def test_warnings_and_json_never_carry_raw_escapes(hostile_root: Path,
@@ -104,10 +104,12 @@ def test_render_sanitises_every_field() -> None:
     hint = Hint(f"术语{evil}", f"gloss{evil}", "user")
     answer = Answer(question=f"q{evil}", language="en", expanded_query=f"exp{evil}", abstained=False,
                     citations=(Citation(1, passage, 1.0, (0, 4), (hint,)),),
-                    mode="hybrid", searched=f"s{evil}", notices=(f"note{evil}",))
+                    mode="hybrid", searched=f"s{evil}", notices=(f"note{evil}",),
+                    statements=(Statement(f"stated{evil}", 1, (0, 4), (hint,)),), also_searched=(f"also{evil}",),
+                    uncovered=(f"absent{evil}",))
     plain = answer_text(answer).plain
     assert not any(ch in plain for ch in "\x1b\x07\x08\x9b"), repr(plain)
-    for word in ("doc", "title", "section", "text", "exp", "术语", "gloss", "note"):
+    for word in ("doc", "title", "section", "text", "stated", "also", "absent", "术语", "gloss", "note"):
         assert word in plain
     buffer = io.StringIO()
     print_answer(answer, Console(file=buffer, force_terminal=True, color_system="truecolor", width=200))

@@ -6,7 +6,9 @@ Run from the repository root after ``assistant index``:  python tests/tui/make_s
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 from assistant.settings import Settings
@@ -17,6 +19,7 @@ QUESTION = "What dose of fulvestrant was effective?"
 
 
 async def main(out: Path) -> None:
+    os.environ["ASSISTANT_DATA"] = tempfile.mkdtemp()  # not the user's own history
     app = ChatApp(Settings.load(seeds=ROOT / "seeds", index=ROOT / "index"))
     async with app.run_test(size=(110, 40)) as pilot:
         app.query_one("#question").cursor_blink = False  # type: ignore[attr-defined]

@@ -102,15 +102,17 @@ def test_every_key_is_in_the_footer_the_palette_and_the_help(assistant: Any) -> 
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             shown = {b.binding.description for b in app.screen.active_bindings.values() if b.binding.show}
-            assert {"New", "Export", "Mode", "k", "Source", "Help", "Quit"} <= shown
+            assert {"New", "History", "Export", "Mode", "k", "Source", "Help", "Quit"} <= shown
             titles = {c.title for c in app.get_system_commands(app.screen)}
-            assert {"New conversation", "Export conversation", "Retrieval mode: dense", "Change k",
-                    "Toggle source preview", "Help", "Quit"} <= titles
+            assert {"New conversation", "Past conversations", "Export conversation", "Export folder",
+                    "Search details", "Retrieval mode: dense", "Change k", "Toggle source preview", "Help",
+                    "Quit", "Theme"} <= titles
             await pilot.press("f1")
             await pilot.pause()
             assert app.screen.id == "help"
             listed = " ".join(key for key, _ in app.screen.keys)  # type: ignore[attr-defined]
-            for key in ("ctrl+n", "ctrl+s", "ctrl+r", "ctrl+t", "ctrl+o", "f1", "ctrl+q", "esc"):
+            for key in ("ctrl+n", "ctrl+l", "ctrl+s", "ctrl+r", "ctrl+t", "ctrl+o", "ctrl+g", "f1", "ctrl+q", "esc",
+                        "tab", "c"):
                 assert key in listed
             await pilot.press("escape")
             await pilot.pause()

@@ -43,3 +43,18 @@ def test_help_screen(snap_compare: Any, fake: FakeAssistant) -> None:
         await pilot.press("f1")
 
     assert snap_compare(ChatApp(assistant=fake), terminal_size=SIZE, run_before=still(helped))
+
+
+def test_help_screen_80x24(snap_compare: Any, fake: FakeAssistant) -> None:
+    async def helped(pilot: Pilot) -> None:
+        await pilot.press("f1")
+
+    assert snap_compare(ChatApp(assistant=fake), terminal_size=(80, 24), run_before=still(helped))
+
+
+def test_answer_card_light_theme(snap_compare: Any, fake: FakeAssistant) -> None:
+    async def light(pilot: Pilot) -> None:
+        pilot.app.theme = "textual-light"
+        await ask(pilot, QUESTION + " And in SONIA?")
+
+    assert snap_compare(ChatApp(assistant=fake), terminal_size=SIZE, run_before=still(light))

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from pathlib import Path
-
 from rich.cells import cell_len
-from tui_support import FLV, SERD, FakeAssistant
 
-from assistant.tui.conversation import Turn, conversation_markdown, export
+from assistant import present
 from assistant.tui.messages import IndexProgress, IndexReady
 from assistant.tui.text import literal, score_bar
 from assistant.tui.wrap import line_ranges
@@ -49,23 +45,23 @@ def test_score_bar_is_relative_to_the_best() -> None:
     assert len(score_bar(0.0, 0.09)[0]) == 1
 
 
-def test_export_never_overwrites(tmp_path: Path) -> None:
-    answer = FakeAssistant().ask("Which drug is the representative SERD?")
-    turns = [Turn(1, answer.question, (), 5, "hybrid", "answered", answer)]
-    now = datetime(2024, 5, 6, 7, 8, 9)
-    existing = tmp_path / "conversation-20240506-070809.md"
-    existing.write_text("keep me", encoding="utf-8")
-    path = export(turns, tmp_path, now)
-    assert path.name == "conversation-20240506-070809-2.md"
-    assert existing.read_text(encoding="utf-8") == "keep me"
-    text = path.read_text(encoding="utf-8")
-    assert text == conversation_markdown(turns)
-    assert f"**[1] {SERD.title}** — {SERD.section}" in text
-    assert f"`{SERD.doc}:{SERD.line_start}-{SERD.line_end}`" in text
-    assert f"{FLV.term} = {FLV.gloss}" in text
-
-
 def test_newer_progress_replaces_older_but_nothing_else() -> None:
     assert IndexProgress("embed", 2, 9).can_replace(IndexProgress("embed", 1, 9))
     assert not IndexProgress("embed", 2, 9).can_replace(IndexReady(None))
     assert not IndexReady(None).can_replace(IndexProgress("embed", 1, 9))
+
+
+def test_the_shared_wrapping_measures_like_rich() -> None:
+    """The CLI and the chat wrap with one function; its own cell widths agree with rich's."""
+    for text in ("氟维司群 fulvestrant，FLV", "ｆｕｌｌ－ｗｉｄｔｈ", "e\u0301t\u00e9", "한국어 텍스트", "emoji 🙂 ok"):
+        assert present.cell_len(text) == cell_len(text)
+    text = "内分泌治疗（endocrine therapy, ET）是延长患者总生存期的重要手段，但耐药问题尚未解决。" * 3
+    assert present.line_ranges(text, 30) == line_ranges(text, 30)
+
+
+def test_fold_keeps_a_few_lines_and_room_for_the_note() -> None:
+    text = "x " * 500
+    shown, total = present.fold(text, 40, 3, reserve=20)
+    assert total == len(text)
+    assert len(present.line_ranges(shown + " " + present.folded_note(total), 40)) == 3
+    assert present.fold("short", 40) == ("short", 0)

@@ -15,10 +15,10 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from assistant.records import Answer, Citation, Hint, Passage
+from assistant.records import Answer, Citation, Hint, Passage, Statement
 from assistant.settings import Settings
 
-DOC = "demo/serd.txt"
+DOC = "demo/serd.pdf"
 TITLE = "腔面型乳腺癌内分泌治疗耐药的研究进展"
 FILLER = [f"第 {n} 段：内分泌治疗（endocrine therapy, ET）是延长患者总生存期的重要手段，但耐药问题尚未解决。"
           for n in range(1, 19)]
@@ -36,17 +36,18 @@ SOURCE = "\n".join([
 ])
 
 
-def _passage(pid: int, section: str, first: str, last: str) -> Passage:
+def _passage(pid: int, section: str, first: str, last: str, pages: tuple[int, int], ocr: bool = False) -> Passage:
     start = SOURCE.index(first)
     end = SOURCE.index(last) + len(last)
     line_start = SOURCE.count("\n", 0, start) + 1
     line_end = SOURCE.count("\n", 0, end - 1) + 1
     text = SOURCE[start:end].replace("\n", "")
-    return Passage(pid, DOC, TITLE, section, start, end, line_start, line_end, text, ((0, len(text)),))
+    return Passage(pid, DOC, TITLE, section, start, end, line_start, line_end, text, ((0, len(text)),),
+                   page_start=pages[0], page_end=pages[1], format="pdf", ocr=ocr)
 
 
-SERD = _passage(1, "3 内分泌耐药治疗及进展 › 3.1 SERDs", "氟维司群（fulvestrant", "核摄取［62］。")
-DOSE = _passage(2, "3 内分泌耐药治疗及进展 › 3.1 SERDs", "CONFIRM", "250 mg［63］。")
+SERD = _passage(1, "3 内分泌耐药治疗及进展 › 3.1 SERDs", "氟维司群（fulvestrant", "核摄取［62］。", (3, 3))
+DOSE = _passage(2, "3 内分泌耐药治疗及进展 › 3.1 SERDs", "CONFIRM", "250 mg［63］。", (3, 4), ocr=True)
 FLV = Hint("氟维司群", "fulvestrant (FLV)", "glossary")
 DRUG = Hint("药物", "drug", "dictionary")
 
@@ -78,9 +79,17 @@ class FakeAssistant:
             Citation(2, DOSE, 0.0476, (best, best + len(phrase)), (FLV,) if english else ()),
         )[: k or 5]
         expanded = (f"{question} ⇒ 氟维司群^0.9 药物^0.35 剂量^0.9" if english else question)
+        first = citations[0]
+        b, e = first.best_sentence or (0, 0)
+        statements = () if self.abstain else (
+            Statement(first.passage.text[b:e], 1, (b, e), (FLV,) if english else ()),
+            Statement(phrase, 2, (best, best + len(phrase)), ()),
+        )[: len(citations)]
         return Answer(question=question, language="en" if english else "zh", expanded_query=expanded,
                       abstained=self.abstain, citations=citations, mode=mode or "hybrid",
-                      searched=" ".join([*history[-1:], question]), confidence=0.5)
+                      searched=" ".join([*history[-1:], question]), confidence=0.5, statements=statements,
+                      also_searched=("氟维司群", "药物", "剂量") if english else (),
+                      uncovered=("SONIA",) if "SONIA" in question else ())
 
     def source(self, doc: str) -> str:
         return SOURCE
