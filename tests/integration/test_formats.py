@@ -106,14 +106,15 @@ def test_index_a_mixed_folder_from_the_command_line(tmp_path: Path, capsys: pyte
     top = json.loads(out)["passages"][0]
     # the short title page and page 2 make one passage: it names both pages
     assert (top["doc"], top["format"], top["page_end"], top["ocr"]) == ("warfarin.pdf", "pdf", 2, False)
-    pages = "p. 2" if top["page_start"] == 2 else f"p. {top['page_start']}–2"
+    pages = "p.\u00a02" if top["page_start"] == 2 else f"p.\u00a0{top['page_start']}–2"
     code, shown, _ = run_main(["source", "warfarin.pdf", *common], capsys)
     # what `source` prints is the text the offsets index: the passage is its normalized span
     span = shown[top["start"] : top["end"]]
     assert span[0] == top["text"][0] and span[-1] == top["text"][-1]
     assert "华法林治疗期间应定期监测INR" in "".join(span.split())
     code, out, _ = run_main(["ask", "华法林治疗期间 INR 目标范围是多少？", *common], capsys)
-    assert f"warfarin.pdf {pages}:{top['line_start']}-{top['line_end']}" in out
+    lines = f"lines\u00a0{top['line_start']}–{top['line_end']}"
+    assert f"warfarin.pdf · {lines} · {pages}" in out
     # nothing changed: up to date, and still names what it skipped
     code, out, _ = run_main(["index", *common], capsys)
     assert "up to date" in out and out.rstrip("\n").endswith(".xlsx (2), .caj (1)")
