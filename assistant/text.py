@@ -69,6 +69,20 @@ def is_wide(ch: str) -> bool:
     return _WIDE.match(ch) is not None
 
 
+_HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
+
+
+def is_unspaced(ch: str) -> bool:
+    """Whether one character belongs to writing that puts no spaces between words: wide (Han, kana, CJK
+    punctuation, full-width forms) but not hangul (Korean separates its words with spaces)."""
+    return is_wide(ch) and _HANGUL.match(ch) is None
+
+
+def tight(a: str, b: str) -> bool:
+    """Whether no space belongs between characters ``a`` and ``b``: both :func:`is_unspaced`."""
+    return is_unspaced(a) and is_unspaced(b)
+
+
 def display_width(text: str) -> int:
     """Terminal columns the text takes: 2 per wide character, 1 for the rest."""
     return len(text) + len(_WIDE.findall(text))

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ..text import ESCAPE, is_wide
+from ..text import ESCAPE, tight
 
 TERMINATOR = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
 """A line terminator: CRLF first, so that it counts as one."""
@@ -22,15 +22,6 @@ INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200d\u2060\
 """Characters with no visible form in running text: the control characters of :data:`text.CONTROL` except
 CR (whitespace here, so that "a\\rb" keeps a space), zero-width characters, the BOM and the soft hyphen
 (a soft hyphen at a line end is handled by the line joiner first)."""
-
-
-_HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
-
-
-def tight(a: str, b: str) -> bool:
-    """Whether no space belongs between characters ``a`` and ``b``: both wide (CJK) and neither hangul
-    (Korean separates its words with spaces)."""
-    return is_wide(a) and is_wide(b) and not _HANGUL.match(a) and not _HANGUL.match(b)
 
 
 @dataclass

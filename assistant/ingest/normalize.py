@@ -28,9 +28,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from ..text import display_width
+from ..text import display_width, tight
 from . import furniture, structure
-from .lines import Line, split_lines, tight
+from .lines import Line, split_lines
 
 HYPHENS = "\u2043\u2010\u00ad"
 """Hyphenation marks that PDF extraction leaves at line ends (⁃ ‐ and the soft hyphen)."""
