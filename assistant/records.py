@@ -114,6 +114,12 @@ class Query:
     """What is embedded for the dense side (the searched text, plus glossary translations)."""
     translations: tuple[str, ...] = ()
     """The words and phrases the question was expanded to, readable (no weights, no sub-words)."""
+    entities: tuple[str, ...] = ()
+    """The names the question is about (drugs, trials, genes), its own or carried on from the conversation."""
+    carried: tuple[str, ...] = ()
+    """The names a follow-up carried on from the question before it."""
+    bridged: tuple[str, ...] = ()
+    """The languages the question was bridged into (``zh``, ``en``)."""
 
     @property
     def expansions(self) -> tuple[Term, ...]:

