@@ -172,7 +172,7 @@ class Assistant:
         t1 = time.perf_counter()
         ranking = self.searcher().search(query, self.settings.k if k is None else k, mode or self.settings.mode)
         t2 = time.perf_counter()
-        cited = answer.citations(list(ranking.hits), query, self.expander())
+        cited, said = answer.compose(list(ranking.hits), query, self.expander(), self.index.sparse, ranking.abstained)
         timings = {"analyse": t1 - t0, **ranking.timings, "answer": time.perf_counter() - t2}
         timings["total"] = time.perf_counter() - t0
         notices = query.notices
@@ -189,8 +189,9 @@ class Assistant:
             notices=notices,
             timings=timings,
             confidence=ranking.confidence,
-            statements=answer.statements(cited, ranking.abstained),
+            statements=said,
             also_searched=query.translations,
+            uncovered=ranking.uncovered,
         )
 
     # ------------------------------------------------------------------ sources

@@ -164,6 +164,8 @@ class Ranking:
     """Names in the question that the documents never mention."""
     timings: dict[str, float] = field(default_factory=dict, compare=False)
     """Seconds spent per stage: ``analyse``, ``encode``, ``search``."""
+    uncovered: tuple[str, ...] = ()
+    """Parts of the question the documents never mention, when the rest is answered."""
 
 
 @dataclass(frozen=True)

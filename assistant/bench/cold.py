@@ -106,8 +106,8 @@ assistant.expander()
 mark("query expander")
 assistant.index.analyzer.warm()
 mark("segmenter")
-assistant.embedder
-mark("load the model")
+assistant.encoders()
+mark("load the models")
 answer = assistant.ask(sys.argv[3])
 mark("first question")
 from assistant.bench.system import peak_rss_mb

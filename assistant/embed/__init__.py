@@ -62,6 +62,6 @@ def load_embedder(name: str, threads: int = 0) -> Embedder:
 
 
 __all__ = [
-    "DEFAULT", "OFF", "USEM3", "CachingEmbedder", "crosslingual_id", "Embedder", "EmbedderError", "Progress", "configure_threads", "embedder_id",
-    "load_embedder", "openmp_defaults",
+    "DEFAULT", "OFF", "USEM3", "CachingEmbedder", "Embedder", "EmbedderError", "Progress", "configure_threads",
+    "crosslingual_id", "embedder_id", "load_embedder", "openmp_defaults",
 ]

@@ -36,8 +36,17 @@ from .cache import EmbeddingCache
 from .dense import VectorIndex
 from .fresh import spec, stat_sources
 from .manifest import Manifest
-from .moments import CROSS, CROSS_DENSE, CROSS_EMBEDDINGS, MOMENTS, PRIMARY, REFERENCE_QUESTIONS, language_moments, \
-    save_moments
+from .moments import (
+    CROSS,
+    CROSS_DENSE,
+    CROSS_EMBEDDINGS,
+    MOMENTS,
+    PRIMARY,
+    REFERENCE_QUESTIONS,
+    best_scores,
+    language_moments,
+    save_moments,
+)
 from .represent import embedding_text, gloss_terms, glosser_for
 
 QUERY_KEY = "\x00query"
@@ -149,7 +158,10 @@ def build(settings: Settings, corpus: Corpus, embedder: Embedder, progress: Prog
             if cross_vectors is not None:
                 store.save_array(tmp / CROSS_EMBEDDINGS, cross_vectors)
                 cross_dense.save(tmp / CROSS_DENSE)
-            save_moments(tmp / MOMENTS, stats, references)
+            best = {PRIMARY: best_scores(vectors, references[PRIMARY])}
+            if cross_vectors is not None:
+                best[CROSS] = best_scores(cross_vectors, references[CROSS])
+            save_moments(tmp / MOMENTS, stats, references, best)
             sparse.save(tmp / "sparse")
             (tmp / "lexicon.json").write_text(json.dumps(lexicon.to_json(), ensure_ascii=False), encoding="utf-8")
             manifest = Manifest(

@@ -18,7 +18,7 @@ from ..settings import Settings
 from ..text import is_chinese
 from . import store
 from .bm25 import SparseIndex
-from .dense import VectorIndex
+from .dense import Subset, VectorIndex
 from .manifest import Manifest
 from .moments import CROSS, CROSS_DENSE, CROSS_EMBEDDINGS, MOMENTS, PRIMARY, SignalStats, load_moments
 
@@ -64,6 +64,14 @@ class Index:
     def language_ids(self) -> dict[str, np.ndarray]:
         """Passage ids (``int64``, ascending) of each language."""
         return {"zh": np.flatnonzero(self.chinese), "en": np.flatnonzero(~self.chinese)}
+
+    def subset(self, language: str) -> Subset:
+        """The passages of one language, as a selector for the dense indexes (made once)."""
+        key = f"subset:{language}"
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = Subset(self.chinese if language == "zh" else ~self.chinese)
+        return found
 
     @property
     def main_language(self) -> str:

@@ -24,7 +24,6 @@ from pathlib import Path
 
 import numpy as np
 
-
 PRIMARY = "primary"
 """The main encoder's signal (``Settings.embedder``)."""
 CROSS = "crosslingual"
@@ -86,9 +85,23 @@ def language_moments(vectors: np.ndarray, chinese: np.ndarray) -> dict[str, Mome
     return {"zh": moments_of(vectors[chinese]), "en": moments_of(vectors[~chinese]), "all": moments_of(vectors)}
 
 
-def save_moments(path: Path, stats: dict[str, dict[str, Moments]], references: dict[str, np.ndarray]) -> None:
-    """Write every signal's moments and reference-question vectors into one ``.npz`` (no pickle)."""
+def best_scores(vectors: np.ndarray, queries: np.ndarray, chunk: int = 8192) -> np.ndarray:
+    """Each query's best cosine over all passage vectors: ``float32`` of shape ``(m,)`` (``-1`` when there
+    are no passages). Computed in chunks of passages, so memory stays small on any collection."""
+    best = np.full(len(queries), -1.0, dtype=np.float32)
+    for i in range(0, len(vectors), chunk):
+        block = np.asarray(vectors[i : i + chunk], dtype=np.float32) @ queries.T
+        best = np.maximum(best, block.max(axis=0))
+    return best
+
+
+def save_moments(path: Path, stats: dict[str, dict[str, Moments]], references: dict[str, np.ndarray],
+                 reference_best: dict[str, np.ndarray]) -> None:
+    """Write every signal's moments, reference-question vectors and the reference questions' best cosine
+    over the collection into one ``.npz`` (no pickle)."""
     arrays: dict[str, np.ndarray] = {}
+    for signal, best in reference_best.items():
+        arrays[f"{signal}.reference_best"] = best.astype(np.float32)
     for signal, groups in stats.items():
         for group, m in groups.items():
             arrays[f"{signal}.{group}.count"] = np.array(m.count, dtype=np.int64)
@@ -98,7 +111,7 @@ def save_moments(path: Path, stats: dict[str, dict[str, Moments]], references: d
         arrays[f"{signal}.references"] = vectors.astype(np.float32)
     arrays["references.chinese"] = np.array([lang == "zh" for _, lang in REFERENCE_QUESTIONS], dtype=bool)
     buffer = io.BytesIO()
-    np.savez(buffer, **arrays)
+    np.savez(buffer, **arrays)  # type: ignore[arg-type]
     with path.open("wb") as fh:  # a Python write: a full disk is an OSError with its errno
         fh.write(buffer.getbuffer())
 
@@ -111,6 +124,8 @@ class SignalStats:
     groups: dict[str, Moments]
     references: np.ndarray
     """``float32`` of shape ``(m, dim)``: the reference questions, as this encoder encodes questions."""
+    reference_best: np.ndarray
+    """``float32`` of shape ``(m,)``: each reference question's best cosine over the collection."""
 
 
 def load_moments(path: Path) -> tuple[dict[str, SignalStats], np.ndarray]:
@@ -122,7 +137,8 @@ def load_moments(path: Path) -> tuple[dict[str, SignalStats], np.ndarray]:
     for name in {k.split(".", 1)[0] for k in arrays if k.endswith(".references")}:
         groups = {}
         for group in (*LANGUAGES, "all"):
-            groups[group] = Moments(int(arrays[f"{name}.{group}.count"]), arrays[f"{name}.{group}.mean"].astype(np.float64),
+            groups[group] = Moments(int(arrays[f"{name}.{group}.count"]),
+                                    arrays[f"{name}.{group}.mean"].astype(np.float64),
                                     arrays[f"{name}.{group}.cov"].astype(np.float64))
-        signals[name] = SignalStats(groups, arrays[f"{name}.references"])
+        signals[name] = SignalStats(groups, arrays[f"{name}.references"], arrays[f"{name}.reference_best"])
     return signals, arrays["references.chinese"]

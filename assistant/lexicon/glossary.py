@@ -93,6 +93,8 @@ def sense_terms(sense: str) -> tuple[str, ...]:
     sense = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", sense)
     sense = re.sub(r"^\s*to\s+", "", sense)
     words = english_terms(sense)
+    if len(words) > 4 and "," in sense:  # "COVID-19, the coronavirus disease identified in 2019"
+        words = english_terms(sense.split(",", 1)[0])
     return tuple(words) if 0 < len(words) <= 4 else ()
 
 
@@ -102,7 +104,7 @@ def dictionary_for(words: Iterable[str]) -> dict[str, list[str]]:
     return {w: list(table[w]) for w in sorted(set(words)) if w in table and has_cjk(w)}
 
 
-PHRASE_KEY_VERSION = "3"
+PHRASE_KEY_VERSION = "4"
 """How :func:`phrase_key` and :func:`sense_terms` make keys; a change makes a new reversed table."""
 
 
@@ -124,7 +126,7 @@ def cedict_english() -> Mapping[str, tuple[str, ...]]:
     try:
         return phrase_table(_invert_cedict, PHRASE_KEY_VERSION)
     except OSError:  # nowhere to keep the table
-        return _invert_cedict()
+        return {k: tuple(v) for k, v in _invert_cedict().items()}
 
 
 HEAD_MARK = "~"

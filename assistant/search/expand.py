@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..errors import QuestionError
-from ..lexicon.analyze import Analyzer, english_terms, fold
+from ..lexicon.analyze import Analyzer, english_terms
 from ..lexicon.glossary import (
     GLOSS_MARK,
     HEAD_MARK,
@@ -62,12 +62,14 @@ _DRUG_SUFFIX = re.compile(
     r"(?:[a-z]{3,}(?:mab|nib|lib|tinib|ciclib|lisib|sertib|mycin|micin|cillin|cycline|floxacin|oxacin|azole|conazole|"
     r"vir|vudine|pril|sartan|olol|dipine|statin|gliflozin|gliptin|glutide|parin|xaban|gatran|estrant|trozole|"
     r"stane|lukast|tidine|prazole|semide|thiazide|olimus|platin|taxel|rubicin|fosfamide|trexate|zumab|ximab|umab|"
-    r"cept|kinase|ase))$"
+    r"cept|grel|formin|zolid|quiline|toin|tril|penem|bactam|cillin|mycin|floxacin|profen|fenac|oxetine|triptan|"
+    r"afil|sone|olone|caine|dronate|parib|rafenib|ciclib|ertib|arone|piride|semide))$"
 )
 """International non-proprietary name stems (WHO): a word ending so is a drug or enzyme name."""
 _ZH_DRUG_SUFFIX = re.compile(
     r"(单抗|替尼|西利|利司|塞替|司群|莫司|沙坦|普利|洛尔|地平|他汀|格列净|列汀|鲁肽|肝素|沙班|加群|曲唑|美坦|"
-    r"昔芬|西林|霉素|沙星|康唑|韦|膦酸|铂|紫杉醇|比星|拉滨|替康|司琼|帕尼|珠单抗|昔单抗)$"
+    r"昔芬|西林|霉素|沙星|康唑|韦|膦酸|铂|紫杉醇|比星|拉滨|替康|司琼|帕尼|珠单抗|昔单抗|曲松|头孢[\u4e00-\u9fff]+|"
+    r"洛芬|西汀|哌唑|拉唑|格雷|喹啉|唑胺|利奈唑胺|霉素|西坦|卡因|巴坦|培南|匹林|芬净|米星)$"
 )
 """Endings of Chinese drug names (transliterated INN stems)."""
 MAX_PHRASE = 4
@@ -215,7 +217,8 @@ class Expander:
             searched = f"{previous} {text}"
             previous_concepts = self.analyzer.concepts(previous)
             names = list(dict.fromkeys(self._names(previous, previous_concepts)))
-            carried = () if own_names else tuple(names)
+            asks_attribute = all(_is_generic(c) for c, _ in concepts)
+            carried = tuple(names) if not own_names and asks_attribute else ()
             for concept, pieces in previous_concepts:
                 if own_names and concept in names:
                     continue  # the follow-up names its own subject
@@ -235,7 +238,8 @@ class Expander:
         dense_text = searched
         if self.settings.dense_gloss and translations and language == "en":
             dense_text = f"{searched} ({' '.join(dict.fromkeys(translations))})"
-        shown_context = [w for w in context_words if w in carried or not _is_generic(w)]
+        surface = _surface_words(history[-1]) if history else {}
+        shown_context = [surface.get(w, w) for w in context_words if w in carried or not _is_generic(w)]
         readable = tuple(dict.fromkeys(t for t in [*shown_context, *translations] if t))
         return Query(cleaned.text, language, searched, tuple(terms.values()), cleaned.notices, dense_text, readable,
                      entities=tuple(dict.fromkeys([*own_names, *carried])), carried=carried,
@@ -256,17 +260,20 @@ class Expander:
         """The names a question mentions: codes as written (HER2, BOLERO-2), drug names, and the terms the
         glossary defines (the documents' own definitions and the user's)."""
         out = [m.group() for m in NAME.finditer(text) if sum(c.isalpha() for c in m.group()) >= 2]
-        written = {fold(n) for n in out}
+        out.extend(w for w in re.findall(r"[A-Za-z][a-z]{4,}", text) if is_name(w) and w not in out)
         for concept, _pieces in concepts:
-            if concept in written:
+            if not has_cjk(concept):
                 continue
-            defined = has_cjk(concept) and any(e.source != "bundled" and _namelike(e) for e in self._by_zh.get(concept, ()))
+            defined = any(e.source != "bundled" and _namelike(e) for e in self._by_zh.get(concept, ()))
             if is_name(concept) or defined:
                 out.append(concept)
         compact = text.replace(" ", "")
         for zh in self._defined_in(compact):
             if zh not in out:
                 out.append(zh)
+        for name in _split_names(concepts):  # 阿托伐他汀, cut by the segmenter into 阿托/伐/他汀
+            if name not in out and not any(name in o for o in out):
+                out.append(name)
         return out
 
     def _defined_in(self, compact: str) -> list[str]:
@@ -374,13 +381,13 @@ class Expander:
                 if not compact.startswith(zh, i):
                     continue
                 for e in self._by_zh[zh]:
-                    pieces = [w for w in dict.fromkeys(english_terms(e.en) + english_terms(e.abbr)[:1])
-                              if w in self.vocab]
-                    if not pieces:
+                    english = [w for w in dict.fromkeys(english_terms(e.en) + english_terms(e.abbr)[:1])
+                               if w in self.vocab]
+                    if not english:
                         continue
                     readable.append(e.en or e.abbr)
-                    share = s.reverse_weight * s.glossary_weight * e.weight / math.sqrt(len(pieces))
-                    out.extend(Term(w, share, "glossary", zh, foreign_only=True) for w in pieces)
+                    share = s.reverse_weight * s.glossary_weight * e.weight / math.sqrt(len(english))
+                    out.extend(Term(w, share, "glossary", zh, foreign_only=True) for w in english)
                 glossed.add(zh)
                 i += len(zh) - 1
                 break
@@ -397,8 +404,10 @@ class Expander:
             stems = {w for w, _ in found}
             weight = s.reverse_weight * s.dictionary_weight / math.sqrt(len(stems))
             out.extend(Term(w, weight, "dictionary", concept, foreign_only=True) for w in sorted(stems))
-            plain = {_readable_sense(word, {w for w, src in found if src == word}) for _, word in found}
-            readable.extend(sorted(p for p in plain if p))
+            word = found[0][1]
+            plain = _readable_sense(word, {w for w, src in found if src == word})
+            if plain:
+                readable.append(plain)
         return out, readable
 
     def _dictionary_english(self, word: str) -> list[tuple[str, str]]:
@@ -408,6 +417,25 @@ class Expander:
         if not senses:
             return []
         return [(w, word) for w in dict.fromkeys(w for s in senses for w in sense_terms(s)) if w in self.vocab]
+
+
+def _split_names(concepts: Sequence[tuple[str, Sequence[str]]]) -> list[str]:
+    """Chinese drug names the segmenter cut into short pieces: runs of consecutive words of one or two
+    characters that, joined, end like a drug name."""
+    out: list[str] = []
+    words = [c for c, _ in concepts]
+    for i in range(len(words)):
+        if not has_cjk(words[i]) or len(words[i]) > 2:
+            continue
+        joined = words[i]
+        for j in range(i + 1, min(i + 5, len(words))):
+            if not has_cjk(words[j]) or len(words[j]) > 3:
+                break
+            joined += words[j]
+            if len(joined) >= 3 and _ZH_DRUG_SUFFIX.search(joined):
+                out.append(joined)
+                break
+    return out
 
 
 def _key(words: Sequence[str]) -> tuple[str, ...]:
@@ -421,13 +449,27 @@ def _namelike(entry: Entry) -> bool:
 
 
 _GENERIC = frozenset(english_terms(
-    "dose dosage use used treat treatment recommend recommended patient patients effect effects common usual "
-    "how long many much time day days what which when why") + ["剂量", "用量", "使用", "治疗", "推荐", "患者", "病人",
-                                                             "作用", "效果", "多久", "多长时间", "时间"])
+    "dose doses dosage dosing use used usage treat treatment recommend recommended patient patients effect effects "
+    "side adverse common usual typical how long many much time day days week weeks often frequency duration "
+    "interval half life half-life mechanism work works contraindication contraindications interaction "
+    "interactions indication indications safe safety risk risks maximum minimum start starting given give take "
+    "taken route route administered administration about then also what which when why")
+    + ["剂量", "用量", "用法", "使用", "治疗", "推荐", "患者", "病人", "作用", "效果", "多久", "多长", "时间", "副作用",
+       "不良", "反应", "不良反应", "禁忌", "禁忌症", "相互作用", "半衰期", "机制", "疗程", "次", "多少", "几", "怎么",
+       "怎样", "如何", "用", "吃", "服用", "给药", "最大", "最多", "安全", "风险"])
 
 
 def _is_generic(word: str) -> bool:
     return word in _GENERIC
+
+
+def _surface_words(text: str) -> dict[str, str]:
+    """Each English stem of a text → the word as written there (the first time), for showing people."""
+    out: dict[str, str] = {}
+    for word in re.findall(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*", text):
+        for stem in english_terms(word):
+            out.setdefault(stem, word)
+    return out
 
 
 def _shares(shares: Mapping[str, float] | float | None) -> dict[str, float]:
