@@ -117,7 +117,9 @@ class Query:
     entities: tuple[str, ...] = ()
     """The names the question is about (drugs, trials, genes), its own or carried on from the conversation."""
     carried: tuple[str, ...] = ()
-    """The names a follow-up carried on from the question before it."""
+    """The names the question asks something about that one passage must hold together with what is asked:
+    those a follow-up carried on from the question before it ("and what dose?"), or the question's own
+    when all else it says is what it asks ("依维莫司的剂量是多少？")."""
     bridged: tuple[str, ...] = ()
     """The languages the question was bridged into (``zh``, ``en``)."""
 

@@ -45,8 +45,11 @@ if TYPE_CHECKING:
 
 DEPTH = 3
 """Passages the decision reads (whatever ``k`` is)."""
+JOINT_SHARE = 0.5
+"""For a question asking something about a name, the share (by idf) of what it asks that the passage
+holding the name must hold too."""
 STOPWORDS = EN_STOPWORDS | ZH_STOPWORDS | {"what", "which", "does", "did", "show", "about", "tell"}
-COVERAGE_WEIGHT = 4.0
+COVERAGE_WEIGHT = 0.5
 """Weight of coverage (0..1) next to closeness (reference standard deviations) in the confidence."""
 CONTEXT_SHARE = 0.5
 """Weight of the concepts a follow-up carries on from the question before it, next to its own."""
@@ -218,10 +221,16 @@ def _answered_together(query: Query, found: Mapping[str, tuple[float, list[str]]
     after a question about everolimus): whether one of the passages holds the name together with what the
     follow-up asks (each as itself or translated). Concepts the collection holds nowhere are left to
     coverage."""
-    own = {t.origin or t.text for t in query.terms if t.source == "query"}
-    carried = set(query.carried) | {w for name in query.carried for w in _name_terms(name)}
-    wanted = [terms for concept, (_, terms) in found.items()
-              if (concept in own or concept in carried) and any(t in sparse.vocab for t in terms)]
-    if not wanted:
-        return True
-    return any(all(any(sparse.contains(t, [i]) for t in terms) for terms in wanted) for i in ids)
+    names = set(query.carried) | {w for name in query.carried for w in _name_terms(name)}
+    own = {t.origin or t.text for t in query.terms if t.source == "query"} - names
+    held = {c: v for c, v in found.items() if any(t in sparse.vocab for t in v[1])}
+    subject = [terms for concept, (_, terms) in held.items() if concept in names]
+    asked = [(w, terms) for concept, (w, terms) in held.items() if concept in own]
+    total = sum(w for w, _ in asked)
+    for i in ids:
+        if not all(any(sparse.contains(t, [i]) for t in terms) for terms in subject):
+            continue
+        answered = sum(w for w, terms in asked if any(sparse.contains(t, [i]) for t in terms))
+        if not asked or answered >= JOINT_SHARE * total:
+            return True
+    return False

@@ -209,6 +209,9 @@ class Expander:
                 if term.text not in terms or terms[term.text].weight < term.weight:
                     terms[term.text] = term
         own_names = tuple(dict.fromkeys(self._names(text, concepts)))
+        asks_about = bool(own_names) and all(
+            _is_generic(c) or c in own_names or any(c in english_terms(n) for n in own_names) or
+            any(c in n for n in own_names if has_cjk(n)) for c, _ in concepts)
         searched = text
         carried: tuple[str, ...] = ()
         context_words: list[str] = []
@@ -241,8 +244,9 @@ class Expander:
         surface = _surface_words(history[-1]) if history else {}
         shown_context = [surface.get(w, w) for w in context_words if w in carried or not _is_generic(w)]
         readable = tuple(dict.fromkeys(t for t in [*shown_context, *translations] if t))
+        subject = carried or (own_names if asks_about else ())
         return Query(cleaned.text, language, searched, tuple(terms.values()), cleaned.notices, dense_text, readable,
-                     entities=tuple(dict.fromkeys([*own_names, *carried])), carried=carried,
+                     entities=tuple(dict.fromkeys([*own_names, *carried])), carried=subject,
                      bridged=targets if bridge else ())
 
     def weights(self, query: Query, foreign_only: bool = False) -> dict[str, float]:
@@ -340,10 +344,12 @@ class Expander:
                     covered[i : i + n] = [True] * n
                 weight = s.dictionary_weight / math.sqrt(len(ranked))
                 origin = " ".join(phrase)
+                shown = False
                 for head, specificity in ranked:
                     found = self._zh_terms(head, weight * specificity, "dictionary", origin)
-                    if found:
-                        readable.append(head)
+                    if found and not shown and len(head) > 1 and specificity >= 0.5:
+                        readable.append(head)  # people see the most specific translation only
+                        shown = True
                     out.extend(found)
         return out, readable
 
