@@ -165,7 +165,7 @@ class Settings:
         return {"chunk_size": self.chunk_size, "chunk_overlap": self.chunk_overlap}
 
 
-ABSTAIN_THRESHOLD = 1.7
+ABSTAIN_THRESHOLD = 1.6
 """The abstention threshold on the relative confidence (chosen on the gold collections,
 leave-one-collection-out; see :mod:`assistant.search.abstain`)."""
 
