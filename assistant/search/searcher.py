@@ -97,14 +97,16 @@ class Searcher:
         return bm25_scores(index.sparse, self.expander.weights(query),
                            self.expander.weights(query, foreign_only=True), other_language)
 
-    def spreads(self, signal: DenseSignal, vector: np.ndarray) -> dict[str, Spread]:
-        """Mean and spread of a query's cosines over each passage language and over all passages."""
+    def spreads(self, signal: DenseSignal, vector: np.ndarray, language: str) -> dict[str, Spread]:
+        """Mean and spread of a query's cosines over each passage language and over all passages, with each
+        language's offset for questions in ``language``."""
         out: dict[str, Spread] = {}
         if signal.stats is None:  # a build without moments: the language groups' own candidates decide
             return out
+        offsets = language_offsets(self.index, signal)
         for group, moments in signal.stats.groups.items():
             mean, std = moments.spread(vector)
-            out[group] = Spread(mean, std, moments.count)
+            out[group] = Spread(mean, std, moments.count, offsets.get((language, group), 0.0))
         return out
 
     def rank(self, query: Query, vectors: Mapping[str, np.ndarray], sparse_all: np.ndarray | None,
@@ -124,7 +126,7 @@ class Searcher:
             signal = index.signals[name]
             scores = np.asarray(signal.embeddings[ids], dtype=np.float32) @ vector
             raw[name] = scores
-            spreads = self.spreads(signal, vector)
+            spreads = self.spreads(signal, vector, query.language)
             if spreads:
                 normalised[name] = centred(scores, chinese, spreads, settings.language_shrink)
             else:
@@ -174,6 +176,29 @@ class Searcher:
         if not found:
             return np.zeros(0, dtype=np.int64)
         return np.unique(np.concatenate(found).astype(np.int64))
+
+
+def language_offsets(index: Index, signal: DenseSignal) -> dict[tuple[str, str], float]:
+    """(question language, passage language) → how much higher an encoder scores that passage language than
+    all passages, for the reference questions of that language (computed once per loaded index)."""
+    key = f"offsets:{signal.name}"
+    found = index.memo.get(key)
+    if found is not None:
+        return found
+    out: dict[tuple[str, str], float] = {}
+    stats = signal.stats
+    if stats is not None and stats.references.size and index.reference_chinese.size == len(stats.references):
+        groups = stats.groups
+        for language, mask in (("zh", index.reference_chinese), ("en", ~index.reference_chinese)):
+            refs = stats.references[mask].astype(np.float64)
+            if not len(refs):
+                continue
+            pooled = refs @ groups["all"].mean
+            for group in ("zh", "en"):
+                if groups[group].count:
+                    out[(language, group)] = float((refs @ groups[group].mean - pooled).mean())
+    index.memo[key] = out
+    return out
 
 
 def bm25_scores(sparse: SparseIndex, weights: dict[str, float], foreign: dict[str, float],
