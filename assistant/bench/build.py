@@ -4,10 +4,11 @@ The seeds are copied to a temporary directory (in quick mode, only the start of 
 indexed from scratch with an empty embedding cache, as a first run would. The texts the build embeds
 are embedded directly as well, by every encoder the build uses (the main one and the cross-lingual one),
 once before and once after the build (so that a change in the load of a shared machine moves both sides
-alike): the ratio of the throughputs is what the pipeline around the models costs. A dry run in a fresh process with an instant stand-in embedder (``python -m
-assistant.bench.build SEEDS quick|full profile|plain``) gives the texts beforehand and, profiled, where
-the rest of the build's time goes. Finally one document gets a new paragraph and the index is
-refreshed: only that document's changed passages should be embedded again.
+alike): the ratio of the throughputs is what the pipeline around the models costs. A dry run in a
+fresh process with instant stand-in encoders (``python -m assistant.bench.build SEEDS quick|full
+profile|plain``) gives the texts beforehand and, profiled, where the rest of the build's time goes.
+Finally one document gets a new paragraph and the index is refreshed: only that document's changed
+passages should be embedded again.
 """
 
 from __future__ import annotations

@@ -42,15 +42,11 @@ from .moments import (
     CROSS_EMBEDDINGS,
     MOMENTS,
     PRIMARY,
-    REFERENCE_QUESTIONS,
-    best_scores,
-    language_moments,
+    reference_vectors,
     save_moments,
+    signal_stats,
 )
 from .represent import embedding_text, gloss_terms, glosser_for
-
-QUERY_KEY = "\x00query"
-"""Marks the cache entries of query vectors (a model may encode a text differently as a query)."""
 
 BULK_SEGMENTING_FROM = 200_000
 """Corpora of at least this many characters are segmented with jieba's whole dictionary in memory
@@ -138,14 +134,12 @@ def build(settings: Settings, corpus: Corpus, embedder: Embedder, progress: Prog
         embed_progress = _joint_progress(progress, len(encoders))
         vectors, embedded = _embed_with_cache(settings, embedder, texts, embed_progress(0))
         dense = VectorIndex.build(vectors, settings.index_type)
-        stats = {PRIMARY: language_moments(vectors, chinese)}
-        references = {PRIMARY: _embed_queries(settings, embedder, REFERENCE_QUESTIONS)}
+        stats = {PRIMARY: signal_stats(vectors, chinese, _references(embedder))}
         cross_vectors = None
         if crosslingual is not None:
             cross_vectors, _ = _embed_with_cache(settings, crosslingual, texts, embed_progress(1))
             cross_dense = VectorIndex.build(cross_vectors, settings.index_type)
-            stats[CROSS] = language_moments(cross_vectors, chinese)
-            references[CROSS] = _embed_queries(settings, crosslingual, REFERENCE_QUESTIONS)
+            stats[CROSS] = signal_stats(cross_vectors, chinese, _references(crosslingual))
         tmp = store.new_build_dir(settings.index)
         try:
             if progress:
@@ -158,10 +152,7 @@ def build(settings: Settings, corpus: Corpus, embedder: Embedder, progress: Prog
             if cross_vectors is not None:
                 store.save_array(tmp / CROSS_EMBEDDINGS, cross_vectors)
                 cross_dense.save(tmp / CROSS_DENSE)
-            best = {PRIMARY: best_scores(vectors, references[PRIMARY])}
-            if cross_vectors is not None:
-                best[CROSS] = best_scores(cross_vectors, references[CROSS])
-            save_moments(tmp / MOMENTS, stats, references, best)
+            save_moments(tmp / MOMENTS, stats)
             sparse.save(tmp / "sparse")
             (tmp / "lexicon.json").write_text(json.dumps(lexicon.to_json(), ensure_ascii=False), encoding="utf-8")
             manifest = Manifest(
@@ -232,17 +223,6 @@ def _embed_with_cache(settings: Settings, embedder: Embedder, texts: list[str],
     return vectors, len(missing)
 
 
-def _embed_queries(settings: Settings, embedder: Embedder, questions: list[tuple[str, str]]) -> np.ndarray:
-    """Query vectors of the reference questions (cached like passages, under a key of their own)."""
-    cache = EmbeddingCache(settings.index / "cache", embedder.id + QUERY_KEY, embedder.dim)
-    keys = [passage_key(embedder.id + QUERY_KEY, q) for q, _ in questions]
-    known = cache.lookup(keys)
-    missing = [i for i, k in enumerate(keys) if k not in known]
-    vectors = np.zeros((len(keys), embedder.dim), dtype=np.float32)
-    for i, k in enumerate(keys):
-        if k in known:
-            vectors[i] = known[k]
-    if missing:
-        vectors[missing] = embedder.encode_queries([questions[i][0] for i in missing])
-        cache.store(keys, vectors)
-    return vectors
+def _references(embedder: Embedder) -> np.ndarray:
+    """The reference questions' vectors for this encoder (kept once per machine)."""
+    return reference_vectors(embedder.id, embedder.dim, lambda texts: embedder.encode_queries(texts))

@@ -45,8 +45,6 @@ class Index:
     """``bool`` of shape ``(len(passages),)``: True where a passage is mostly Chinese (its language group)."""
     signals: dict[str, DenseSignal] = field(default_factory=dict)
     """The dense signals by name (:data:`~.moments.PRIMARY`, :data:`~.moments.CROSS`)."""
-    reference_chinese: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    """``bool`` of shape ``(m,)``: which reference questions are Chinese (see :mod:`.moments`)."""
     memo: dict[str, Any] = field(default_factory=dict)
     """Figures search derives from the index once per process (e.g. the reference questions' scores)."""
 
@@ -89,7 +87,7 @@ class DenseSignal:
     """``float32`` of shape ``(n, dim)``, unit norm, memory-mapped."""
     dense: VectorIndex
     stats: SignalStats | None
-    """Per-language moments and the reference questions' vectors (None for a build without them)."""
+    """Per-language centroids and the reference questions' figures (None for a build without them)."""
 
     @property
     def dim(self) -> int:
@@ -116,7 +114,6 @@ def load(build: store.Build, settings: Settings) -> Index:
     if embeddings.shape != (len(passages), dense.dim):
         raise IndexProblem("the stored embeddings do not match the passages")
     signals = {PRIMARY: DenseSignal(PRIMARY, manifest.embedder_id, embeddings, dense, None)}
-    reference_chinese = np.zeros(0, dtype=bool)
     try:
         if manifest.crosslingual_id:
             cross = np.load(path / CROSS_EMBEDDINGS, mmap_mode="r", allow_pickle=False)
@@ -125,12 +122,11 @@ def load(build: store.Build, settings: Settings) -> Index:
                 raise IndexProblem("the cross-lingual vectors do not match the passages")
             signals[CROSS] = DenseSignal(CROSS, manifest.crosslingual_id, cross, cross_dense, None)
         if (path / MOMENTS).exists():
-            stats, reference_chinese = load_moments(path / MOMENTS)
+            stats = load_moments(path / MOMENTS)
             for name, signal in signals.items():
                 signal.stats = stats.get(name)
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise IndexProblem(f"the index in {path} cannot be read ({exc.__class__.__name__})") from exc
     analyzer = Analyzer(words=lexicon.words, cache_dir=settings.index / "cache")
     chinese = np.array([is_chinese(p.text) for p in passages], dtype=bool)
-    return Index(path, manifest, passages, sparse, dense, lexicon, analyzer, embeddings, chinese, signals,
-                 reference_chinese)
+    return Index(path, manifest, passages, sparse, dense, lexicon, analyzer, embeddings, chinese, signals)

@@ -31,6 +31,8 @@ from .fusion import Spread, centred, rrf, sparse_normalised, weighted
 
 DEPTH = 50
 """How many candidates each signal contributes per passage language."""
+SPREAD_SAMPLE = 512
+"""Passages a query's spread of cosines is measured on."""
 SPARSE = "sparse"
 
 
@@ -98,16 +100,17 @@ class Searcher:
                            self.expander.weights(query, foreign_only=True), other_language)
 
     def spreads(self, signal: DenseSignal, vector: np.ndarray, language: str) -> dict[str, Spread]:
-        """Mean and spread of a query's cosines over each passage language and over all passages, with each
-        language's offset for questions in ``language``."""
-        out: dict[str, Spread] = {}
-        if signal.stats is None:  # a build without moments: the language groups' own candidates decide
-            return out
-        offsets = language_offsets(self.index, signal)
-        for group, moments in signal.stats.groups.items():
-            mean, std = moments.spread(vector)
-            out[group] = Spread(mean, std, moments.count, offsets.get((language, group), 0.0))
-        return out
+        """Mean of a query's cosines over each passage language and over all passages (exact, from the
+        centroids), their spread over all passages (from a fixed sample of at most :data:`SPREAD_SAMPLE`
+        passages), and each language's offset for questions in ``language``."""
+        stats = signal.stats
+        if stats is None:  # a build without them: the candidates' own spread decides
+            return {}
+        std = float(np.std(np.asarray(signal.embeddings[spread_sample(len(self.index.passages))],
+                                      dtype=np.float32) @ vector))
+        q = vector.astype(np.float64)
+        return {group: Spread(float(q @ mean), std, stats.counts[group], stats.offsets.get((language, group), 0.0))
+                for group, mean in stats.means.items()}
 
     def rank(self, query: Query, vectors: Mapping[str, np.ndarray], sparse_all: np.ndarray | None,
              ids: np.ndarray | None = None) -> list[Hit]:
@@ -178,27 +181,12 @@ class Searcher:
         return np.unique(np.concatenate(found).astype(np.int64))
 
 
-def language_offsets(index: Index, signal: DenseSignal) -> dict[tuple[str, str], float]:
-    """(question language, passage language) → how much higher an encoder scores that passage language than
-    all passages, for the reference questions of that language (computed once per loaded index)."""
-    key = f"offsets:{signal.name}"
-    found = index.memo.get(key)
-    if found is not None:
-        return found
-    out: dict[tuple[str, str], float] = {}
-    stats = signal.stats
-    if stats is not None and stats.references.size and index.reference_chinese.size == len(stats.references):
-        groups = stats.groups
-        for language, mask in (("zh", index.reference_chinese), ("en", ~index.reference_chinese)):
-            refs = stats.references[mask].astype(np.float64)
-            if not len(refs):
-                continue
-            pooled = refs @ groups["all"].mean
-            for group in ("zh", "en"):
-                if groups[group].count:
-                    out[(language, group)] = float((refs @ groups[group].mean - pooled).mean())
-    index.memo[key] = out
-    return out
+def spread_sample(n: int) -> np.ndarray:
+    """The passages a query's spread of cosines is measured on: all of them up to :data:`SPREAD_SAMPLE`,
+    else that many evenly spaced (``int64``, ascending)."""
+    if n <= SPREAD_SAMPLE:
+        return np.arange(n, dtype=np.int64)
+    return np.linspace(0, n - 1, SPREAD_SAMPLE).astype(np.int64)
 
 
 def bm25_scores(sparse: SparseIndex, weights: dict[str, float], foreign: dict[str, float],
