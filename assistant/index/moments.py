@@ -39,6 +39,8 @@ CROSS_EMBEDDINGS = "embeddings-crosslingual.npy"
 CROSS_DENSE = "dense-crosslingual.faiss"
 MOMENTS = "moments.npz"
 LANGUAGES = ("zh", "en")
+FORMAT = 2
+"""Layout of :data:`MOMENTS`; a build with another layout is rebuilt."""
 DATA = Path(__file__).parent / "data" / "reference_questions.txt"
 log = logging.getLogger(__name__)
 
@@ -113,7 +115,7 @@ def signal_stats(vectors: np.ndarray, chinese: np.ndarray, references: np.ndarra
 
 def save_moments(path: Path, stats: dict[str, SignalStats]) -> None:
     """Write every signal's stats into one ``.npz`` (no pickle; a few kilobytes)."""
-    arrays: dict[str, np.ndarray] = {}
+    arrays: dict[str, np.ndarray] = {"format": np.array(FORMAT, dtype=np.int64)}
     for signal, s in stats.items():
         for group in (*LANGUAGES, "all"):
             arrays[f"{signal}.{group}.count"] = np.array(s.counts[group], dtype=np.int64)
@@ -129,9 +131,11 @@ def save_moments(path: Path, stats: dict[str, SignalStats]) -> None:
 
 def load_moments(path: Path) -> dict[str, SignalStats]:
     """The stats of every signal in a build. Raises OSError, ValueError or KeyError when the file is
-    missing or damaged."""
+    missing, damaged or of another layout."""
     with np.load(path, allow_pickle=False) as data:
         arrays = {k: data[k] for k in data.files}
+    if "format" not in arrays or int(arrays["format"]) != FORMAT:
+        raise ValueError(f"{path} was written in another layout")
     out: dict[str, SignalStats] = {}
     for name in {k.split(".", 1)[0] for k in arrays if k.endswith(".reference_best")}:
         counts = {g: int(arrays[f"{name}.{g}.count"]) for g in (*LANGUAGES, "all")}
