@@ -79,3 +79,29 @@ def test_one_threshold_holds_for_every_collection() -> None:
     assert Settings().confidence_threshold == ABSTAIN_THRESHOLD
     assert Settings(embedder="some/other-model").confidence_threshold == ABSTAIN_THRESHOLD
     assert Settings(abstain_threshold=0.5).confidence_threshold == 0.5
+
+
+def test_an_index_keeps_both_encoders_and_their_language_figures(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from support.embedder import TinyCrossEmbedder, TinyEmbedder
+
+    from assistant.core import Assistant
+    from assistant.index.moments import CROSS, PRIMARY
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "zh.txt").write_text("氟维司群\n\n氟维司群的推荐剂量为500 mg，每月一次。\n", encoding="utf-8")
+    (seeds / "en.txt").write_text("Elacestrant\n\nThe recommended dose of elacestrant is 345 mg daily.\n", encoding="utf-8")
+    assistant = Assistant(Settings(seeds=seeds, index=tmp_path / "index"), embedder=TinyEmbedder(),
+                          crosslingual=TinyCrossEmbedder())
+    assistant.open()
+    index = assistant.index
+    assert set(index.signals) == {PRIMARY, CROSS}
+    assert index.manifest.crosslingual_id == TinyCrossEmbedder.id
+    for signal in index.signals.values():
+        assert signal.stats is not None
+        assert signal.stats.counts == {"zh": 1, "en": 1, "all": 2}
+        assert {("zh", "zh"), ("zh", "en"), ("en", "zh"), ("en", "en")} <= set(signal.stats.offsets)
+    # both languages are searched, whatever k is, and the decision does not move with k
+    answers = [assistant.ask("艾拉司群 elacestrant 的推荐剂量", k=k) for k in (1, 2, 5)]
+    assert {a.abstained for a in answers} == {answers[0].abstained}
+    assert {c.passage.doc for c in answers[-1].citations} == {"zh.txt", "en.txt"}
