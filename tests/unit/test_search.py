@@ -90,7 +90,8 @@ def test_an_index_keeps_both_encoders_and_their_language_figures(tmp_path) -> No
     seeds = tmp_path / "seeds"
     seeds.mkdir()
     (seeds / "zh.txt").write_text("氟维司群\n\n氟维司群的推荐剂量为500 mg，每月一次。\n", encoding="utf-8")
-    (seeds / "en.txt").write_text("Elacestrant\n\nThe recommended dose of elacestrant is 345 mg daily.\n", encoding="utf-8")
+    (seeds / "en.txt").write_text("Elacestrant\n\nThe recommended dose of elacestrant is 345 mg daily.\n",
+                                  encoding="utf-8")
     assistant = Assistant(Settings(seeds=seeds, index=tmp_path / "index"), embedder=TinyEmbedder(),
                           crosslingual=TinyCrossEmbedder())
     assistant.open()
