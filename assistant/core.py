@@ -15,8 +15,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import answer
-from .embed import Embedder, load_embedder
+from .embed import Embedder, crosslingual_id, load_embedder
 from .index import BuildReport, Index, Progress, indexed_source, live_source, open_index
+from .index.moments import CROSS, PRIMARY
 from .ingest import read_original
 from .lexicon import glossary
 from .records import Answer, Query, Source
@@ -34,9 +35,11 @@ class Assistant:
     up-to-date index or a sparse-only question never loads it. Thread-safe.
     """
 
-    def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None,
+                 crosslingual: Embedder | None = None) -> None:
         self.settings = settings or Settings.load()
         self._embedder = embedder
+        self._crosslingual = crosslingual
         self._index: Index | None = None
         self._expander: Expander | None = None
         self._glossary_stamp: tuple[float, int] | None = None
@@ -53,6 +56,22 @@ class Assistant:
                 self._embedder = load_embedder(self.settings.embedder, self.settings.threads)
             return self._embedder
 
+    @property
+    def crosslingual(self) -> Embedder | None:
+        """The cross-lingual encoder, loaded on first use; None when ``settings.crosslingual`` is off.
+        Raises EmbedderError."""
+        with self._lock:
+            if self._crosslingual is None and crosslingual_id(self.settings.crosslingual) is not None:
+                self._crosslingual = load_embedder(self.settings.crosslingual, self.settings.threads)
+            return self._crosslingual
+
+    def encoders(self) -> dict[str, Embedder]:
+        """Every encoder a dense search over the loaded index uses, by signal name."""
+        out = {PRIMARY: self.embedder}
+        if CROSS in self.index.signals and self.crosslingual is not None:
+            out[CROSS] = self.crosslingual
+        return out
+
     def open(self, progress: Progress | None = None, rebuild: bool = False, fallback: bool = False) -> BuildReport:
         """Load the index, building or refreshing it first when the documents or settings changed.
 
@@ -67,11 +86,17 @@ class Assistant:
         with self._lock:
             self.prepare_dictionaries(progress)
             model = self._embedder.id if self._embedder is not None else None
+            cross = self._crosslingual.id if self._crosslingual is not None else None
+
+            def attempt(again: bool) -> tuple[Index, BuildReport]:
+                return open_index(self.settings, lambda: self.embedder, progress, again, model,
+                                  lambda: self.crosslingual, cross)
+
             try:
                 try:
-                    index, report = open_index(self.settings, lambda: self.embedder, progress, rebuild, model)
+                    index, report = attempt(rebuild)
                 except IndexProblem:
-                    index, report = open_index(self.settings, lambda: self.embedder, progress, True, model)
+                    index, report = attempt(True)
             except StorageError as exc:
                 live = open_live(self.settings, exc.title) if fallback and not rebuild else None
                 if live is None:
@@ -126,19 +151,20 @@ class Assistant:
             if self._expander is None or stamp != self._glossary_stamp:
                 entries = list(index.lexicon.entries) + glossary.read_tsv(path) + glossary.bundled_entries(
                     self.settings.domain_pack)
-                self._expander = Expander(index.analyzer, index.sparse.vocab, entries, index.lexicon.dictionary,
-                                          self.settings)
+                self._expander = Expander(index.analyzer, index.sparse.vocab, entries, self.settings)
                 self._glossary_stamp = stamp
             return self._expander
 
     def searcher(self) -> Searcher:
         """The search seam over the loaded index, with this assistant's settings and model."""
-        return Searcher(self.index, self.expander(), lambda: self.embedder, self.settings)
+        return Searcher(self.index, self.expander(), self.encoders, self.settings)
 
-    def variant(self, embedder: Embedder | None = None, **changes: object) -> Assistant:
+    def variant(self, embedder: Embedder | None = None, crosslingual: Embedder | None = None,
+                **changes: object) -> Assistant:
         """Another assistant with some query-time settings changed, sharing the loaded index and (unless
-        ``embedder`` is given) the model."""
-        other = Assistant(self.settings.with_(**changes), embedder or self._embedder)
+        ``embedder`` or ``crosslingual`` is given) the models."""
+        other = Assistant(self.settings.with_(**changes), embedder or self._embedder,
+                          crosslingual or self._crosslingual)
         other._index, other.report = self.index, self.report
         return other
 
@@ -147,7 +173,8 @@ class Assistant:
         self.expander().analyse("warm up 预热")
         self.index.analyzer.warm()
         if self.settings.mode != "sparse":
-            self.embedder.encode_queries(["warm up"])
+            for encoder in self.encoders().values():
+                encoder.encode_queries(["warm up"])
 
     # ------------------------------------------------------------------ asking
 
@@ -156,7 +183,7 @@ class Assistant:
 
         Raises QuestionError for an empty question.
         """
-        return self.expander().analyse(question, history, self.index.zh_share)
+        return self.expander().analyse(question, history, self.index.shares)
 
     def ask(self, question: str, k: int | None = None, mode: Mode | None = None,
             history: Sequence[str] = ()) -> Answer:
@@ -170,7 +197,7 @@ class Assistant:
         t1 = time.perf_counter()
         ranking = self.searcher().search(query, self.settings.k if k is None else k, mode or self.settings.mode)
         t2 = time.perf_counter()
-        cited = answer.citations(list(ranking.hits), query, self.expander())
+        cited, said = answer.compose(list(ranking.hits), query, self.expander(), self.index.sparse, ranking.abstained)
         timings = {"analyse": t1 - t0, **ranking.timings, "answer": time.perf_counter() - t2}
         timings["total"] = time.perf_counter() - t0
         notices = query.notices
@@ -187,8 +214,9 @@ class Assistant:
             notices=notices,
             timings=timings,
             confidence=ranking.confidence,
-            statements=answer.statements(cited, ranking.abstained),
+            statements=said,
             also_searched=query.translations,
+            uncovered=ranking.uncovered,
         )
 
     # ------------------------------------------------------------------ sources

@@ -156,6 +156,14 @@ class Query:
     """What is embedded for the dense side (the searched text, plus glossary translations)."""
     translations: tuple[str, ...] = ()
     """The words and phrases the question was expanded to, readable (no weights, no sub-words)."""
+    entities: tuple[str, ...] = ()
+    """The names the question is about (drugs, trials, genes), its own or carried on from the conversation."""
+    carried: tuple[str, ...] = ()
+    """The names the question asks something about that one passage must hold together with what is asked:
+    those a follow-up carried on from the question before it ("and what dose?"), or the question's own
+    when all else it says is what it asks ("依维莫司的剂量是多少？")."""
+    bridged: tuple[str, ...] = ()
+    """The languages the question was bridged into (``zh``, ``en``)."""
 
     @property
     def expansions(self) -> tuple[Term, ...]:
@@ -200,6 +208,8 @@ class Ranking:
     """Names in the question that the documents never mention."""
     timings: dict[str, float] = field(default_factory=dict, compare=False)
     """Seconds spent per stage: ``analyse``, ``encode``, ``search``."""
+    uncovered: tuple[str, ...] = ()
+    """Parts of the question the documents never mention, when the rest is answered."""
 
 
 @dataclass(frozen=True)

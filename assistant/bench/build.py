@@ -1,13 +1,14 @@
-"""Index build: throughput against the embedder's raw throughput, then an incremental refresh.
+"""Index build: throughput against the encoders' raw throughput, then an incremental refresh.
 
 The seeds are copied to a temporary directory (in quick mode, only the start of each document) and
 indexed from scratch with an empty embedding cache, as a first run would. The texts the build embeds
-are embedded directly as well, once before and once after the build (so that a change in the load of
-a shared machine moves both sides alike): the ratio of the throughputs is what the pipeline around the
-model costs. A dry run in a fresh process with an instant stand-in embedder (``python -m
-assistant.bench.build SEEDS quick|full profile|plain``) gives the texts beforehand and, profiled, where
-the rest of the build's time goes. Finally one document gets a new paragraph and the index is
-refreshed: only that document's changed passages should be embedded again.
+are embedded directly as well, by every encoder the build uses (the main one and the cross-lingual one),
+once before and once after the build (so that a change in the load of a shared machine moves both sides
+alike): the ratio of the throughputs is what the pipeline around the models costs. A dry run in a
+fresh process with instant stand-in encoders (``python -m assistant.bench.build SEEDS quick|full
+profile|plain``) gives the texts beforehand and, profiled, where the rest of the build's time goes.
+Finally one document gets a new paragraph and the index is refreshed: only that document's changed
+passages should be embedded again.
 """
 
 from __future__ import annotations
@@ -65,14 +66,23 @@ class _InstantEmbedder:
         return self.encode_queries(texts)
 
 
-def _raw(embedder: Any, texts: list[str]) -> tuple[float, float]:
-    """Wall and process CPU seconds of embedding ``texts`` directly."""
+class _InstantCrossEmbedder(_InstantEmbedder):
+    """The same, standing in for the cross-lingual encoder."""
+
+    id = "bench/instant-crosslingual"
+    dim = 512
+
+
+def _raw(embedders: list[Any], texts: list[str]) -> tuple[float, float]:
+    """Wall and process CPU seconds of embedding ``texts`` directly with every encoder."""
     c0, t0 = time.process_time(), time.perf_counter()
-    embedder.encode_passages(texts)
+    for embedder in embedders:
+        embedder.encode_passages(texts)
     return time.perf_counter() - t0, time.process_time() - c0
 
 
-def measure(settings: Settings, embedder: Any, quick: bool, profile: bool = False) -> BuildResult:
+def measure(settings: Settings, embedder: Any, quick: bool, profile: bool = False,
+            crosslingual: Any = None) -> BuildResult:
     from ..embed import CachingEmbedder
     from ..index import open_index
     from ..index.represent import embedding_texts
@@ -86,11 +96,13 @@ def measure(settings: Settings, embedder: Any, quick: bool, profile: bool = Fals
         root = Path(tmp)
         docs = _copy_seeds(settings.seeds, root / "seeds", quick)
         local = settings.with_(seeds=root / "seeds", index=root / "index", glossary=root / "glossary.tsv")
-        raw_runs = [_raw(embedder, dry["texts"])] if dry.get("texts") else []
+        encoders = [embedder] + ([crosslingual] if crosslingual is not None else [])
+        raw_runs = [_raw(encoders, dry["texts"])] if dry.get("texts") else []
         rss_before = current_rss_mb()
         recorder = CachingEmbedder(embedder)
+        cross = CachingEmbedder(crosslingual) if crosslingual is not None else None
         c0 = time.process_time()
-        index, report = open_index(local, lambda: recorder)
+        index, report = open_index(local, lambda: recorder, crosslingual=lambda: cross)
         cpu = time.process_time() - c0
         texts = list(recorder.passages)  # exactly what the build embedded (its embedding cache was empty)
         build: BuildFigures = {
@@ -99,8 +111,11 @@ def measure(settings: Settings, embedder: Any, quick: bool, profile: bool = Fals
             "embedded": report.embedded,
             "seconds": round(report.seconds, 3),
             "passages_per_s": round(report.passages / report.seconds, 3) if report.seconds else 0.0,
-            "model_seconds": round(recorder.passage_seconds, 3),
-            "other_seconds": round(report.seconds - recorder.passage_seconds, 3),
+            "model_seconds": round(recorder.passage_seconds + (cross.passage_seconds if cross else 0.0), 3),
+            "model_seconds_each": {"primary": round(recorder.passage_seconds, 3),
+                                   **({"crosslingual": round(cross.passage_seconds, 3)} if cross else {})},
+            "other_seconds": round(report.seconds - recorder.passage_seconds
+                                   - (cross.passage_seconds if cross else 0.0), 3),
             "process_cpu_s": round(cpu, 3),
             "texts_match_index": texts == embedding_texts(index.passages, index.lexicon, local.domain_pack),
             "texts_match_dry_run": texts == dry["texts"] if "texts" in dry else None,
@@ -108,7 +123,7 @@ def measure(settings: Settings, embedder: Any, quick: bool, profile: bool = Fals
         }
         if not build["texts_match_dry_run"]:
             raw_runs = []  # the texts embedded before the build were not the same: do not count them
-        raw_runs.append(_raw(embedder, texts))
+        raw_runs.append(_raw(encoders, texts))
         raw_seconds = sum(w for w, _ in raw_runs) / len(raw_runs)
         raw_cpu = sum(c for _, c in raw_runs) / len(raw_runs)
         raw: RawEmbed = {
@@ -122,14 +137,16 @@ def measure(settings: Settings, embedder: Any, quick: bool, profile: bool = Fals
             round(build["passages_per_s"] / raw["passages_per_s"], 3) if raw["passages_per_s"] else None
         )
         build["cpu_ratio_to_raw"] = round(raw_cpu / cpu, 3) if cpu else None
-        build["model_share"] = round(recorder.passage_seconds / report.seconds, 3) if report.seconds else None
+        model_seconds = recorder.passage_seconds + (cross.passage_seconds if cross else 0.0)
+        build["model_share"] = round(model_seconds / report.seconds, 3) if report.seconds else None
 
         edited = max(docs, key=lambda p: p.stat().st_size)
         rel = edited.relative_to(root / "seeds").as_posix()
         with edited.open("a", encoding="utf-8") as fh:
             fh.write(EDIT)
         refresher = CachingEmbedder(embedder)
-        index2, refresh_report = open_index(local, lambda: refresher)
+        cross_refresher = CachingEmbedder(crosslingual) if crosslingual is not None else None
+        index2, refresh_report = open_index(local, lambda: refresher, crosslingual=lambda: cross_refresher)
         fresh = set(refresher.passages)
         texts2 = embedding_texts(index2.passages, index2.lexicon, local.domain_pack)
         changed = [p for p, t in zip(index2.passages, texts2, strict=True) if t in fresh]
@@ -183,11 +200,12 @@ def _dry_run_here(seeds: Path, quick: bool, profile: bool, top: int = 14) -> dic
         c0, t0 = time.thread_time(), time.perf_counter()
         if profile:
             profiler.enable()
-        open_index(local, lambda: instant)
+        open_index(local, lambda: instant, crosslingual=lambda: _InstantCrossEmbedder())
         profiler.disable()
         seconds, wall = time.thread_time() - c0, time.perf_counter() - t0
         c0 = time.thread_time()
-        open_index(local, lambda: _InstantEmbedder(), rebuild=True)  # again, with everything loaded
+        open_index(local, lambda: _InstantEmbedder(), rebuild=True,  # again, with everything loaded
+                   crosslingual=lambda: _InstantCrossEmbedder())
         again = time.thread_time() - c0
     out: dict[str, Any] = {"texts": instant.texts}
     if not profile:

@@ -66,8 +66,8 @@ def _query(q: QueryResult | None, prof: Profile | None) -> list[str]:
         "## Query latency (seeds index)",
         "",
         f"`Assistant.ask`, question in → cited passages out: {q['questions']} gold questions (Chinese and "
-        f"English) × {q['rounds']} round(s), every mode and a bare `embedder.encode_queries` interleaved per "
-        "question. Milliseconds; the stage columns are per-stage p50 of `Answer.timings`.",
+        f"English) × {q['rounds']} round(s), every mode and a bare `encode_queries` of every encoder the mode "
+        "uses, interleaved per question. Milliseconds; the stage columns are per-stage p50 of `Answer.timings`.",
         "",
         *_table(["path", "p50", "p95", "× encode", *names], rows),
         f"Where the hybrid time goes (means, ms): encode {_f(mean.get('encode'))}; everything else "

@@ -1,8 +1,9 @@
-"""Query latency: ``Assistant.ask`` end to end in every mode, against the embedder's own encode time.
+"""Query latency: ``Assistant.ask`` end to end in every mode, against the time to encode the question with
+every encoder that mode uses (the main one and, over an index that has it, the cross-lingual one).
 
-Each question is asked in turn in every mode and also encoded directly, interleaved, so the modes and
-the encoder see the same machine conditions (load from other processes shifts everything equally).
-A cProfile pass over the hybrid path then says where the non-encode time goes.
+Each question is asked in turn in every mode and also encoded directly by each encoder, interleaved, so
+the modes and the encoders see the same machine conditions (load from other processes shifts everything
+equally). A cProfile pass over the hybrid path then says where the non-encode time goes.
 """
 
 from __future__ import annotations
@@ -47,14 +48,19 @@ def measure(assistant: Any, questions: list[str], rounds: int = 1) -> QueryResul
     for q in questions[:3]:  # first-call effects (caches, page faults) are cold start, not latency
         for mode in MODES:
             assistant.ask(q, mode=mode)
+    encoders = assistant.encoders()
     encode: list[float] = []
     encode_cpu: list[float] = []
+    each: dict[str, list[float]] = {name: [] for name in encoders}
     totals: dict[str, list[float]] = {m: [] for m in MODES}
     stages: dict[str, dict[str, list[float]]] = {m: {} for m in MODES}
     for _ in range(rounds):
         for q in questions:
             c0, t0 = time.process_time(), time.perf_counter()
-            assistant.embedder.encode_queries([q])
+            for name, encoder in encoders.items():
+                e0 = time.perf_counter()
+                encoder.encode_queries([q])
+                each[name].append(time.perf_counter() - e0)
             encode.append(time.perf_counter() - t0)
             encode_cpu.append(time.process_time() - c0)
             for mode in MODES:
@@ -65,6 +71,8 @@ def measure(assistant: Any, questions: list[str], rounds: int = 1) -> QueryResul
                     stages[mode].setdefault(stage, []).append(seconds)
     enc: Encode = {
         **summary_ms(encode),
+        "encoders": list(encoders),
+        "each_p50_ms": {name: summary_ms(v)["p50_ms"] for name, v in each.items()},
         "p5_ms": round(percentile([1000 * x for x in encode], 5), 3),
         "process_cpu_p50_ms": summary_ms(encode_cpu)["p50_ms"],  # every thread of the process
     }
@@ -113,7 +121,9 @@ def machinery(assistant: Any, questions: list[str], encode_p50_ms: float) -> Mac
     Timed in wall and in CPU time of the asking thread; the CPU figure does not move with other load, so
     ``1 + cpu_p50 / encode`` is the ratio to expect on an idle machine whatever this run's load was.
     """
-    other = assistant.variant(embedder=CachingEmbedder(assistant.embedder))
+    cross = assistant.crosslingual
+    other = assistant.variant(embedder=CachingEmbedder(assistant.embedder),
+                              crosslingual=CachingEmbedder(cross) if cross is not None else None)
     for q in questions:  # fill the cache (and warm every code path)
         other.ask(q, mode="hybrid")
     wall: list[float] = []

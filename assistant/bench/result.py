@@ -48,6 +48,9 @@ class Machine(TypedDict, total=False):
 
 
 class Encode(TypedDict, total=False):
+    encoders: list[str]
+    """The encoders the default mode uses (the main one, and the cross-lingual one if the index has it)."""
+    each_p50_ms: dict[str, float]
     p50_ms: float
     p95_ms: float
     mean_ms: float
@@ -137,6 +140,7 @@ class BuildFigures(TypedDict, total=False):
     seconds: float
     passages_per_s: float
     model_seconds: float
+    model_seconds_each: dict[str, float]
     other_seconds: float
     process_cpu_s: float
     texts_match_index: bool

@@ -31,13 +31,23 @@ from ..lexicon import glossary
 from ..lexicon.analyze import Analyzer
 from ..records import Passage
 from ..settings import Settings
-from ..text import has_cjk
+from ..text import is_chinese
 from . import store
 from .bm25 import SparseIndex
 from .cache import EmbeddingCache
 from .dense import VectorIndex
 from .fresh import spec, stat_sources
 from .manifest import Manifest
+from .moments import (
+    CROSS,
+    CROSS_DENSE,
+    CROSS_EMBEDDINGS,
+    MOMENTS,
+    PRIMARY,
+    reference_vectors,
+    save_moments,
+    signal_stats,
+)
 from .represent import embedding_text, gloss_terms, glosser_for
 
 BULK_SEGMENTING_FROM = 200_000
@@ -91,10 +101,11 @@ def _storage(folder: Path, needed: Callable[[], int]) -> Iterator[None]:
 
 
 def build(settings: Settings, corpus: Corpus, embedder: Embedder, progress: Progress | None = None,
-          reason: str = "") -> BuildReport:
+          reason: str = "", crosslingual: Embedder | None = None) -> BuildReport:
     """Build a complete new index and make it live. The caller holds :func:`store.build_lock`.
 
-    Raises StorageError when the machine refuses to store it (the previous build stays live).
+    ``crosslingual`` is the second, cross-lingual encoder (None: the index holds only ``embedder``'s
+    vectors). Raises StorageError when the machine refuses to store it (the previous build stays live).
     """
     started = time.perf_counter()
     documents = corpus.documents
@@ -121,14 +132,22 @@ def build(settings: Settings, corpus: Corpus, embedder: Embedder, progress: Prog
     texts = [embedding_text(p, glosser) for p in passages]
     sparse = SparseIndex.build([analyzer.terms(t) + gloss_terms(p.text, glosser)
                                 for t, p in zip(texts, passages, strict=True)])
-    lexicon.dictionary = glossary.dictionary_for(t for t in sparse.vocab if has_cjk(t))
+    chinese = np.array([is_chinese(p.text) for p in passages], dtype=bool)
 
     def needed() -> int:
-        return _estimate_bytes(passages, embedder.dim, sparse)
+        return _estimate_bytes(passages, embedder.dim + (crosslingual.dim if crosslingual else 0), sparse)
 
     with _storage(settings.index, needed):
-        vectors, embedded = _embed_with_cache(settings, embedder, texts, progress)
+        encoders = [embedder] + ([crosslingual] if crosslingual is not None else [])
+        embed_progress = _joint_progress(progress, len(encoders))
+        vectors, embedded = _embed_with_cache(settings, embedder, texts, embed_progress(0))
         dense = VectorIndex.build(vectors, settings.index_type)
+        stats = {PRIMARY: signal_stats(vectors, chinese, _references(embedder))}
+        cross_vectors = None
+        if crosslingual is not None:
+            cross_vectors, _ = _embed_with_cache(settings, crosslingual, texts, embed_progress(1))
+            cross_dense = VectorIndex.build(cross_vectors, settings.index_type)
+            stats[CROSS] = signal_stats(cross_vectors, chinese, _references(crosslingual))
         tmp = store.new_build_dir(settings.index)
         try:
             if progress:
@@ -138,6 +157,10 @@ def build(settings: Settings, corpus: Corpus, embedder: Embedder, progress: Prog
                     fh.write(json.dumps(p.to_json(), ensure_ascii=False) + "\n")
             store.save_array(tmp / "embeddings.npy", vectors)
             dense.save(tmp / "dense.faiss")
+            if cross_vectors is not None:
+                store.save_array(tmp / CROSS_EMBEDDINGS, cross_vectors)
+                cross_dense.save(tmp / CROSS_DENSE)
+            save_moments(tmp / MOMENTS, stats)
             sparse.save(tmp / "sparse")
             (tmp / "lexicon.json").write_text(json.dumps(lexicon.to_json(), ensure_ascii=False), encoding="utf-8")
             extracted_formats = set(EXTRACTED_FORMATS.values())
@@ -148,10 +171,12 @@ def build(settings: Settings, corpus: Corpus, embedder: Embedder, progress: Prog
                     (tmp / EXTRACTED / f"{d.sha256}.json").write_text(
                         json.dumps(kept.to_json(), ensure_ascii=False), encoding="utf-8")
             manifest = Manifest(
-                spec=spec(settings, embedder.id).to_json(),
+                spec=spec(settings, embedder.id, crosslingual.id if crosslingual is not None else None).to_json(),
                 embedder_id=embedder.id,
                 dim=embedder.dim,
                 dense_kind=dense.kind,
+                crosslingual_id=crosslingual.id if crosslingual is not None else None,
+                crosslingual_dim=crosslingual.dim if crosslingual is not None else 0,
                 documents=len(documents),
                 passages=len(passages),
                 glossary_entries=len(lexicon.entries),
@@ -184,8 +209,23 @@ def _estimate_bytes(passages: list[Passage], dim: int, sparse: SparseIndex) -> i
     return text + 3 * vectors + postings
 
 
+def _joint_progress(progress: Progress | None, encoders: int) -> Callable[[int], Callable[[int, int], None] | None]:
+    """Per-encoder progress callbacks that report one ``embed`` stage over all encoders: encoder ``i`` of
+    ``encoders`` fills its share of the bar."""
+    if progress is None:
+        return lambda i: None
+
+    def for_encoder(i: int) -> Callable[[int, int], None]:
+        def report(done: int, total: int) -> None:
+            progress("embed", i * total + done, encoders * total)
+
+        return report
+
+    return for_encoder
+
+
 def _embed_with_cache(settings: Settings, embedder: Embedder, texts: list[str],
-                      progress: Progress | None) -> tuple[np.ndarray, int]:
+                      progress: Callable[[int, int], None] | None) -> tuple[np.ndarray, int]:
     """Vectors of ``texts``, from the cache where possible; returns them and how many were embedded."""
     cache = EmbeddingCache(settings.index / "cache", embedder.id, embedder.dim)
     keys = [passage_key(embedder.id, t) for t in texts]
@@ -196,11 +236,13 @@ def _embed_with_cache(settings: Settings, embedder: Embedder, texts: list[str],
         if k in known:
             vectors[i] = known[k]
     if missing:
-        def report(done: int, total: int) -> None:
-            if progress:
-                progress("embed", done, total)
-
-        report(0, len(missing))  # loading the model and the first batch take a while: say so at once
-        vectors[missing] = embedder.encode_passages([texts[i] for i in missing], progress=report)
+        if progress:
+            progress(0, len(missing))  # loading the model and the first batch take a while: say so at once
+        vectors[missing] = embedder.encode_passages([texts[i] for i in missing], progress=progress)
     cache.store(keys, vectors)
     return vectors, len(missing)
+
+
+def _references(embedder: Embedder) -> np.ndarray:
+    """The reference questions' vectors for this encoder (kept once per machine)."""
+    return reference_vectors(embedder.id, embedder.dim, lambda texts: embedder.encode_queries(texts))

@@ -130,6 +130,23 @@ def describe_auto() -> dict[str, Any]:
             "hnsw": {"M": HNSW_M, "efConstruction": HNSW_EF_CONSTRUCTION, "efSearch": HNSW_EF_SEARCH}}
 
 
+class Subset:
+    """Some of an index's vectors (e.g. the passages of one language), as a FAISS ID selector over a
+    bitmap. The bitmap is kept here: FAISS only points at it."""
+
+    def __init__(self, mask: np.ndarray) -> None:
+        self.size = int(mask.shape[0])
+        self.count = int(mask.sum())
+        self.bits = np.packbits(mask.astype(bool), bitorder="little")
+        self._selector: Any = None
+
+    def selector(self) -> Any:
+        if self._selector is None:
+            faiss = _faiss()
+            self._selector = faiss.IDSelectorBitmap(self.size, faiss.swig_ptr(self.bits))
+        return self._selector
+
+
 class VectorIndex:
     """The dense side: a FAISS inner-product index over unit-norm passage vectors (Johnson, Douze & Jégou
     2019, "Billion-scale similarity search with GPUs"; the faiss-cpu library).
@@ -201,17 +218,30 @@ class VectorIndex:
             index.nprobe = ivf_nprobe(index.nlist)
         return cls(index, kind)
 
-    def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    def _params(self, subset: Subset) -> Any:
+        faiss = _faiss()
+        if self.kind == "ivf":
+            return faiss.SearchParametersIVF(sel=subset.selector(), nprobe=int(self.index.nprobe))
+        if self.kind == "hnsw":
+            return faiss.SearchParametersHNSW(sel=subset.selector(), efSearch=int(self.index.hnsw.efSearch))
+        return faiss.SearchParameters(sel=subset.selector())
+
+    def search(self, query: np.ndarray, k: int, subset: Subset | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Top-k ``(ids, scores)`` for one query vector (``float32``, shape ``(dim,)``, unit norm), best
-        first: ``int64`` passage ids and ``float32`` cosines, each of shape ``(min(k, size),)``."""
-        k = min(k, self.size)
+        first, only among ``subset`` if given: ``int64`` passage ids and ``float32`` cosines, each of shape
+        ``(min(k, size),)``."""
+        k = min(k, self.size if subset is None else subset.count)
         if k <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         faiss = _faiss()
         pool = faiss.omp_get_max_threads()
         faiss.omp_set_num_threads(_search_threads())  # this thread only: OpenMP ICVs are per thread
         try:
-            scores, ids = self.index.search(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), k)
+            vector = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
+            if subset is None:
+                scores, ids = self.index.search(vector, k)
+            else:
+                scores, ids = self.index.search(vector, k, params=self._params(subset))
         finally:
             faiss.omp_set_num_threads(pool)
         keep = ids[0] >= 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..embed import embedder_id
+from ..embed import crosslingual_id, embedder_id
 from ..ingest import Corpus, find_files
 from ..ingest.chunk import ENCODING
 from ..ingest.extract import EXTRACTOR_VERSION
@@ -17,17 +17,18 @@ from ..lexicon import glossary
 from ..settings import Settings
 from .manifest import IndexSpec, Manifest
 
-ANALYZER_VERSION = 4
+ANALYZER_VERSION = 5
 """Bump when tokenization or the indexed passage text changes: stored indexes then rebuild."""
 UNREAD = "?"
 """What :func:`staleness` says when only reading the documents can tell."""
 
 
-def spec(settings: Settings, model: str | None = None) -> IndexSpec:
+def spec(settings: Settings, model: str | None = None, crosslingual: str | None = None) -> IndexSpec:
     """Everything besides the documents that decides what the index holds; ``model`` is the embedder's id
-    (by default, that of the embedder the settings name)."""
+    and ``crosslingual`` the cross-lingual encoder's (by default, those the settings name)."""
     return IndexSpec(
         embedder=model or embedder_id(settings.embedder),
+        crosslingual=crosslingual or crosslingual_id(settings.crosslingual),
         chunk_size=settings.chunk_size,
         chunk_overlap=settings.chunk_overlap,
         encoding=ENCODING,
@@ -50,10 +51,12 @@ def stat_sources(seeds: Path) -> dict[str, list[int]]:
     return out
 
 
-def staleness(manifest: Manifest, settings: Settings, corpus: Corpus | None, model: str | None = None) -> str:
+def staleness(manifest: Manifest, settings: Settings, corpus: Corpus | None, model: str | None = None,
+              crosslingual: str | None = None) -> str:
     """Why a build no longer matches the settings and documents: ``""`` if it still does, :data:`UNREAD`
-    if the documents must be read to tell (pass the corpus then). ``model`` as for :func:`spec`."""
-    if manifest.spec != spec(settings, model).to_json():
+    if the documents must be read to tell (pass the corpus then). ``model`` and ``crosslingual`` as for
+    :func:`spec`."""
+    if manifest.spec != spec(settings, model, crosslingual).to_json():
         return "the settings or the embedding model changed"
     if corpus is None:
         return "" if manifest.stat == stat_sources(settings.seeds) else UNREAD

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -19,8 +20,9 @@ from ..text import is_chinese
 from . import store
 from .bm25 import SparseIndex
 from .build import EXTRACTED
-from .dense import VectorIndex
+from .dense import Subset, VectorIndex
 from .manifest import Manifest
+from .moments import CROSS, CROSS_DENSE, CROSS_EMBEDDINGS, MOMENTS, PRIMARY, SignalStats, load_moments
 
 
 @dataclass
@@ -43,6 +45,10 @@ class Index:
     cosines for every fusion candidate."""
     chinese: np.ndarray
     """``bool`` of shape ``(len(passages),)``: True where a passage is mostly Chinese (its language group)."""
+    signals: dict[str, DenseSignal] = field(default_factory=dict)
+    """The dense signals by name (:data:`~.moments.PRIMARY`, :data:`~.moments.CROSS`)."""
+    memo: dict[str, Any] = field(default_factory=dict)
+    """Figures search derives from the index once per process (e.g. the reference questions' scores)."""
 
     @cached_property
     def zh_share(self) -> float:
@@ -50,9 +56,44 @@ class Index:
         return float(self.chinese.mean()) if len(self.chinese) else 0.0
 
     @property
+    def shares(self) -> dict[str, float]:
+        """The share of the passages in each language: ``{"zh": …, "en": …}``."""
+        return {"zh": self.zh_share, "en": 1.0 - self.zh_share if len(self.chinese) else 0.0}
+
+    @cached_property
+    def language_ids(self) -> dict[str, np.ndarray]:
+        """Passage ids (``int64``, ascending) of each language."""
+        return {"zh": np.flatnonzero(self.chinese), "en": np.flatnonzero(~self.chinese)}
+
+    def subset(self, language: str) -> Subset:
+        """The passages of one language, as a selector for the dense indexes (made once)."""
+        key = f"subset:{language}"
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = Subset(self.chinese if language == "zh" else ~self.chinese)
+        return found
+
+    @property
     def main_language(self) -> str:
         """``zh`` when at least half the passages are Chinese, else ``en``."""
         return "zh" if self.zh_share >= 0.5 else "en"
+
+
+@dataclass
+class DenseSignal:
+    """One encoder's side of the index: its passage vectors, their FAISS index and their moments."""
+
+    name: str
+    embedder_id: str
+    embeddings: np.ndarray
+    """``float32`` of shape ``(n, dim)``, unit norm, memory-mapped."""
+    dense: VectorIndex
+    stats: SignalStats | None
+    """Per-language centroids and the reference questions' figures (None for a build without them)."""
+
+    @property
+    def dim(self) -> int:
+        return int(self.embeddings.shape[1])
 
 
 def load(build: store.Build, settings: Settings) -> Index:
@@ -74,9 +115,23 @@ def load(build: store.Build, settings: Settings) -> Index:
         raise IndexProblem("the dense index dimension does not match the manifest")
     if embeddings.shape != (len(passages), dense.dim):
         raise IndexProblem("the stored embeddings do not match the passages")
+    signals = {PRIMARY: DenseSignal(PRIMARY, manifest.embedder_id, embeddings, dense, None)}
+    try:
+        if manifest.crosslingual_id:
+            cross = np.load(path / CROSS_EMBEDDINGS, mmap_mode="r", allow_pickle=False)
+            cross_dense = VectorIndex.load(path / CROSS_DENSE, manifest.dense_kind)
+            if cross.shape != (len(passages), manifest.crosslingual_dim) or cross_dense.size != len(passages):
+                raise IndexProblem("the cross-lingual vectors do not match the passages")
+            signals[CROSS] = DenseSignal(CROSS, manifest.crosslingual_id, cross, cross_dense, None)
+        if (path / MOMENTS).exists():
+            stats = load_moments(path / MOMENTS)
+            for name, signal in signals.items():
+                signal.stats = stats.get(name)
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
+        raise IndexProblem(f"the index in {path} cannot be read ({exc.__class__.__name__})") from exc
     analyzer = Analyzer(words=lexicon.words, cache_dir=settings.index / "cache")
     chinese = np.array([is_chinese(p.text) for p in passages], dtype=bool)
-    return Index(path, manifest, passages, sparse, dense, lexicon, analyzer, embeddings, chinese)
+    return Index(path, manifest, passages, sparse, dense, lexicon, analyzer, embeddings, chinese, signals)
 
 
 def indexed_source(build: Path, manifest: Manifest, doc: str) -> Source | None:

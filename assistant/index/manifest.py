@@ -33,11 +33,14 @@ class IndexSpec:
     """The dense index kind asked for: ``auto``, ``flat``, ``hnsw`` or ``ivf``."""
     extractor: int = 1
     """Version of the PDF, Word and HTML extraction."""
+    crosslingual: str | None = None
+    """The cross-lingual encoder's id, or None when the index has none."""
 
     def to_json(self) -> dict[str, Any]:
         return {
             "extractor": self.extractor,
             "embedder": self.embedder,
+            "crosslingual": self.crosslingual,
             "chunker": {"chunk_size": self.chunk_size, "chunk_overlap": self.chunk_overlap,
                         "encoding": self.encoding},
             "analyzer": self.analyzer,
@@ -78,11 +81,17 @@ class Manifest:
     """UTC time of the build, ISO 8601."""
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Build file → ``{"sha256", "size"}``, filled in when the build is sealed."""
+    crosslingual_id: str | None = None
+    """The cross-lingual encoder's id (its vectors are ``embeddings-crosslingual.npy``), or None."""
+    crosslingual_dim: int = 0
+    """Dimension of the cross-lingual vectors (0 when there are none)."""
 
     def to_json(self) -> dict[str, Any]:
         out = {
             "spec": self.spec,
             "embedder": {"id": self.embedder_id, "dim": self.dim},
+            "crosslingual": ({"id": self.crosslingual_id, "dim": self.crosslingual_dim}
+                             if self.crosslingual_id else None),
             "dense": {"kind": self.dense_kind, "size": self.passages},
             "sources": self.sources,
             "encodings": self.encodings,
@@ -120,6 +129,8 @@ class Manifest:
                 unsupported={str(k): int(v) for k, v in data.get("unsupported", {}).items()},
                 created=str(data.get("created", "")),
                 files=dict(data.get("files", {})),
+                crosslingual_id=str(data["crosslingual"]["id"]) if data.get("crosslingual") else None,
+                crosslingual_dim=int(data["crosslingual"]["dim"]) if data.get("crosslingual") else 0,
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise IndexProblem("the index manifest is damaged") from exc

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from ..embed import Embedder
+from ..embed import Embedder, crosslingual_id, load_embedder
 from ..errors import IndexProblem
 from ..ingest import Corpus, load_corpus
 from ..settings import Settings
@@ -21,29 +21,35 @@ from .manifest import Manifest
 
 
 def open_index(settings: Settings, embedder: Callable[[], Embedder], progress: Progress | None = None,
-               rebuild: bool = False, model: str | None = None) -> tuple[Index, BuildReport]:
+               rebuild: bool = False, model: str | None = None,
+               crosslingual: Callable[[], Embedder | None] | None = None,
+               crosslingual_model: str | None = None) -> tuple[Index, BuildReport]:
     """The index for these settings, built or refreshed first if needed (under the build lock).
 
     ``embedder`` is called only when passages must be embedded; ``model`` is its id, when it is not the
-    embedder the settings name (a build by another model is stale). Raises SeedsError (no documents),
+    embedder the settings name (a build by another model is stale). ``crosslingual`` and
+    ``crosslingual_model`` are the same for the cross-lingual encoder (by default, the one
+    ``settings.crosslingual`` names, loaded only for a build). Raises SeedsError (no documents),
     IndexProblem (a build that cannot be read), StorageError, LockTimeout or EmbedderError.
     """
     started = time.perf_counter()
     if not settings.seeds.is_dir():
         load_corpus(settings.seeds)  # raises the clear "missing seeds" error
     if not rebuild:
-        fresh = _fresh_build(settings, model, progress)
+        fresh = _fresh_build(settings, model, crosslingual_model, progress)
         if isinstance(fresh, store.Build):
             return load(fresh, settings), _reused(fresh, started)
     with _storage(settings.index, lambda: 0), store.build_lock(settings.index):
         reason = "a rebuild was asked for"
         corpus = None
         if not rebuild:  # another process may have finished a build while we waited for the lock
-            fresh = _fresh_build(settings, model, progress)
+            fresh = _fresh_build(settings, model, crosslingual_model, progress)
             if isinstance(fresh, store.Build):
                 return load(fresh, settings), _reused(fresh, started)
             reason, corpus = fresh
-        report = build(settings, corpus or read_corpus(settings, progress), embedder(), progress, reason)
+        corpus = corpus or read_corpus(settings, progress)
+        cross = crosslingual() if crosslingual is not None else default_crosslingual(settings)
+        report = build(settings, corpus, embedder(), progress, reason, cross)
     return load(store.current(settings.index), settings), report
 
 
@@ -66,7 +72,14 @@ def read_corpus(settings: Settings, progress: Progress | None = None) -> Corpus:
     return load_corpus(settings.seeds, settings.index / "cache" / EXTRACTED, progress)
 
 
-def _fresh_build(settings: Settings, model: str | None,
+def default_crosslingual(settings: Settings) -> Embedder | None:
+    """The cross-lingual encoder ``settings.crosslingual`` names, loaded (None when it is off)."""
+    if crosslingual_id(settings.crosslingual) is None:
+        return None
+    return load_embedder(settings.crosslingual, settings.threads)
+
+
+def _fresh_build(settings: Settings, model: str | None, crosslingual: str | None = None,
                  progress: Progress | None = None) -> store.Build | tuple[str, Corpus | None]:
     """The live build if it is up to date, else why not (and the corpus, if it was read)."""
     try:
@@ -74,11 +87,11 @@ def _fresh_build(settings: Settings, model: str | None,
         manifest = Manifest.from_json(live.manifest)
     except IndexProblem as exc:
         return exc.title, None
-    reason = staleness(manifest, settings, None, model)
+    reason = staleness(manifest, settings, None, model, crosslingual)
     if reason != UNREAD:
         return live if not reason else (reason, None)
     corpus = read_corpus(settings, progress)
-    reason = staleness(manifest, settings, corpus, model)
+    reason = staleness(manifest, settings, corpus, model, crosslingual)
     return live if not reason else (reason, corpus)
 
 

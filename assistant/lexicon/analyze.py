@@ -3,6 +3,15 @@
 Chinese is segmented by jieba (search mode, so that 无进展生存期 also yields 进展 and 生存期), English is
 lower-cased, stop-worded and stemmed (Snowball), and both live in the same index. Text is NFKC-folded
 first, so full-width ＨＥＲ２ and HER2 are the same term.
+
+Two kinds of English-side terms are analysed so that their spellings agree:
+
+* **names with a hyphen before a number** are one term: HER-2 and HER2 give ``her2``, Ki-67 and Ki67
+  ``ki67``, PD-L1 and PDL1 ``pdl1``, BOLERO-2 ``bolero2`` (:func:`join_name_parts`); a number range
+  (1-2) is never joined, and an ordinary compound (progression-free) gives its words;
+* **quantities** give the number, the unit and the number with its unit: ``25 mg``, ``25mg``,
+  ``２５ｍｇ`` and ``25毫克`` all give ``25``, ``mg`` and ``25mg``, while ``2.5 mg`` gives ``2.5`` and
+  ``2.5mg`` — never ``25`` (:func:`quantity_terms`).
 """
 
 from __future__ import annotations
@@ -18,8 +27,25 @@ from typing import Any
 
 from ..text import HAN_RUN
 
-_WORD = re.compile(r"[a-z0-9\u03b1-\u03c9]+(?:\.\d+)?")
+_WORD = re.compile(r"[a-z0-9\u03b1-\u03c9]+(?:\.\d+)?(?:-[a-z0-9\u03b1-\u03c9]+(?:\.\d+)?)*")
 _COMPOUND = re.compile(r"[a-z]+\d+/\d+")
+_NAME_TAIL = re.compile(r"\d+[a-z]?|[a-z]{1,2}\d+")
+"""The part after a hyphen that makes a name of what comes before it: HER-2, Ki-67, PD-L1, T-DM1."""
+_GLUED = re.compile(r"(\d+(?:\.\d+)?)([a-zμ]+)")
+UNITS = {
+    "mg": "mg", "g": "g", "kg": "kg", "μg": "μg", "mcg": "μg", "ug": "μg", "ng": "ng", "ml": "ml", "l": "l",
+    "dl": "dl", "μl": "μl", "mmol": "mmol", "μmol": "μmol", "mol": "mol", "iu": "iu", "u": "u", "mmhg": "mmhg",
+    "mm": "mm", "cm": "cm", "h": "h", "hr": "h", "hrs": "h", "min": "min", "%": "%",
+    "毫克": "mg", "克": "g", "千克": "kg", "公斤": "kg", "微克": "μg", "纳克": "ng", "毫升": "ml", "升": "l",
+    "毫摩尔": "mmol", "国际单位": "iu", "单位": "u", "毫米汞柱": "mmhg", "毫米": "mm", "厘米": "cm", "小时": "h",
+    "分钟": "min",
+}
+"""Units a quantity term is made with, in every spelling, mapped to one form (毫克 and mg are ``mg``)."""
+_QUANTITY = re.compile(
+    r"(?<![0-9.])(\d+(?:\.\d+)?)\s*("
+    + "|".join(sorted((re.escape(u) for u in UNITS), key=len, reverse=True))
+    + r")(?![a-z])"
+)
 
 EN_STOPWORDS = frozenset(
     ["a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "whether", "versus", "vs", "etc", "eg", "ie", "tell", "know", "much", "many", "according", "there's", "what's"]
@@ -49,16 +75,48 @@ def stem(word: str) -> str:
     return word
 
 
+def join_name_parts(parts: list[str]) -> list[str]:
+    """The words of a hyphenated token: a part joins the one before it when it is a number or a short
+    letters-and-number code and the one before is a short word with a letter (HER-2 → her2, PD-L1 →
+    pdl1, anti-PD-1 → anti, pd1); anything else stays apart (progression-free, 1-2)."""
+    out: list[str] = []
+    for part in parts:
+        if not part:
+            continue
+        if (out and _NAME_TAIL.fullmatch(part) and len(out[-1]) <= 8 and out[-1].isalnum()
+                and any(c.isalpha() for c in out[-1]) and not out[-1][-1:].isdigit()):
+            out[-1] += part
+        else:
+            out.append(part)
+    return out
+
+
+def _split_glued(word: str) -> list[str]:
+    """A number glued to its unit is two words (25mg → 25, mg); anything else stays whole (5fu)."""
+    m = _GLUED.fullmatch(word)
+    if m and m.group(2) in UNITS:
+        return [m.group(1), m.group(2)]
+    return [word]
+
+
+def quantity_terms(folded: str) -> list[str]:
+    """Number-with-unit terms of a folded text: ``25mg`` for 25 mg, 25mg, ２５ｍｇ and 25毫克; ``20%``."""
+    return [m.group(1) + UNITS[m.group(2)] for m in _QUANTITY.finditer(folded)]
+
+
 def english_terms(text: str, keep_stopwords: bool = False) -> list[str]:
-    """Stemmed English (and number) terms of a text, in order."""
+    """Stemmed English (and number) terms of a text, in order, then its compounds (cdk4/6) and quantities
+    (25mg)."""
     folded = fold(text)
     out: list[str] = []
     for m in _WORD.finditer(HAN_RUN.sub(" ", folded)):
-        word = m.group()
-        if not keep_stopwords and word in EN_STOPWORDS:
-            continue
-        out.append(stem(word))
+        for part in join_name_parts(m.group().split("-")):
+            for word in _split_glued(part):
+                if not keep_stopwords and word in EN_STOPWORDS:
+                    continue
+                out.append(stem(word))
     out.extend(_COMPOUND.findall(folded))
+    out.extend(quantity_terms(folded))
     return out
 
 
@@ -106,6 +164,36 @@ class Analyzer:
         if self.bigrams and len(run) > 2:
             tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
         return tokens
+
+    def chinese_words(self, run: str) -> list[tuple[str, list[str]]]:
+        """The words of a Chinese run (jieba's precise mode), each with the terms search mode gives for
+        it: its dictionary sub-words of two and three characters, then itself (jieba's ``cut_for_search``,
+        grouped by word). Stopwords give nothing."""
+        tok = self._ready(run)
+        freq = tok.FREQ
+        out: list[tuple[str, list[str]]] = []
+        for word in tok.cut(run, HMM=True):
+            if not word.strip() or word in ZH_STOPWORDS:
+                continue
+            pieces: list[str] = []
+            if len(word) > 2:
+                pieces.extend(word[i : i + 2] for i in range(len(word) - 1) if freq.get(word[i : i + 2]))
+            if len(word) > 3:
+                pieces.extend(word[i : i + 3] for i in range(len(word) - 2) if freq.get(word[i : i + 3]))
+            pieces = [p for p in pieces if p not in ZH_STOPWORDS]
+            out.append((word, [*pieces, word]))
+        return out
+
+    def concepts(self, text: str) -> list[tuple[str, list[str]]]:
+        """The content words of a text, each with the index terms that stand for it: a Chinese word with its
+        search-mode sub-words (:meth:`chinese_words`), an English word with its stem, a quantity with its
+        term. Order: Chinese words first, then English, as in :meth:`terms`."""
+        folded = fold(text)
+        out: list[tuple[str, list[str]]] = []
+        for m in HAN_RUN.finditer(folded):
+            out.extend(self.chinese_words(m.group()))
+        out.extend((t, [t]) for t in dict.fromkeys(english_terms(folded)))
+        return out
 
     def terms(self, text: str) -> list[str]:
         """All terms of a text: Chinese words and English stems, in order."""

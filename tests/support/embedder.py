@@ -53,3 +53,10 @@ class TinyEmbedder:
         if progress:
             progress(len(texts), len(texts))
         return out
+
+
+class TinyCrossEmbedder(TinyEmbedder):
+    """The tiny embedder standing in for the cross-lingual encoder: another id (so its vectors are kept and
+    cached apart), the same features."""
+
+    id = "tests/tiny-hash-64-crosslingual"

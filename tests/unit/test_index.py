@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from support.embedder import TinyEmbedder
+from support.embedder import TinyCrossEmbedder, TinyEmbedder
 
 from assistant.core import Assistant
 from assistant.errors import SeedsError
@@ -47,10 +47,12 @@ def write_seeds(seeds: Path) -> None:
 
 MODEL = TinyEmbedder()
 """One embedder for every Assistant here: index behaviour is tested, not the model."""
+CROSS = TinyCrossEmbedder()
+"""And one standing in for the cross-lingual encoder."""
 
 
 def make(settings: Settings) -> Assistant:
-    return Assistant(settings, embedder=MODEL)
+    return Assistant(settings, embedder=MODEL, crosslingual=CROSS)
 
 
 @pytest.fixture(scope="module")

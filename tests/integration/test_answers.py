@@ -1,0 +1,65 @@
+"""Answers people can trust, on the seeds: the sentence that answers, follow-ups that keep their subject,
+plain words for what was searched, and an answer that does not depend on ``k``."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.core import Assistant
+
+DOSE_SENTENCE = "FLV 注射剂 500 mg是一种有效剂量"
+
+
+@pytest.mark.parametrize("question", ["What is the recommended dose of fulvestrant?", "氟维司群的推荐剂量是多少？"])
+def test_the_dose_question_highlights_the_dose_sentence(assistant: Assistant, question: str) -> None:
+    answer = assistant.ask(question)
+    assert not answer.abstained
+    assert answer.statements, "no answer sentence"
+    assert DOSE_SENTENCE in answer.statements[0].text
+    cited = answer.citations[answer.statements[0].citation - 1]
+    b, e = answer.statements[0].span
+    assert cited.passage.text[b:e] == answer.statements[0].text
+
+
+def test_an_english_answer_over_chinese_text_carries_glosses(assistant: Assistant) -> None:
+    answer = assistant.ask("What is the recommended dose of fulvestrant?")
+    glossed = {h.term for h in answer.statements[0].hints}
+    assert any("剂量" in term for term in glossed)  # 有效剂量 = effective dose
+
+
+def test_a_follow_up_keeps_its_subject_and_abstains_when_the_documents_do_not_answer_it(assistant: Assistant) -> None:
+    first = "How does everolimus overcome endocrine resistance?"
+    assert not assistant.ask(first).abstained
+    follow = assistant.ask("and what dose?", history=[first])
+    assert follow.abstained  # the documents give fulvestrant's dose, not everolimus's
+    shown = " ".join(follow.also_searched)
+    assert "everolimus" in shown
+    assert "^" not in shown  # plain words, no weights
+
+
+def test_what_was_searched_is_plain_words(assistant: Assistant) -> None:
+    answer = assistant.ask("依维莫司的剂量呢？", history=["依维莫司如何克服内分泌耐药？"])
+    assert answer.also_searched
+    assert all(len(w) > 1 for w in answer.also_searched)  # no one-character fragments
+    assert "变率" not in answer.also_searched
+
+
+@pytest.mark.parametrize("question", ["What is the recommended dose of fulvestrant?", "How do I reverse a linked list?",
+                                      "依维莫司联合依西美坦的BOLERO-2研究结果如何？"])
+def test_the_decision_does_not_depend_on_k(assistant: Assistant, question: str) -> None:
+    decisions = {assistant.ask(question, k=k).abstained for k in (1, 2, 5, 10)}
+    assert len(decisions) == 1
+
+
+def test_an_unknown_name_is_reported(assistant: Assistant) -> None:
+    answer = assistant.ask("What did the SONIA trial show about first-line CDK4/6 inhibitors?")
+    assert answer.abstained
+    assert any("never mention SONIA" in n for n in answer.notices)
+
+
+def test_a_part_the_documents_never_mention_is_reported_and_the_rest_answered(assistant: Assistant) -> None:
+    answer = assistant.ask("What is the recommended dose of fulvestrant, and what did the SONIA trial show?")
+    assert not answer.abstained
+    assert answer.uncovered == ("SONIA",)
+    assert any("never mention SONIA" in n for n in answer.notices)
+    assert DOSE_SENTENCE in answer.statements[0].text

@@ -1,0 +1,110 @@
+"""Small collections that used to fail, each with its right result: name variants (HER-2/HER2), a document
+in the minority language, and quantities written apart or glued (25 mg/25mg/２５ｍｇ, never 2.5 mg).
+
+Each collection is built once per module with the real encoders (a few passages: seconds).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.core import Assistant
+from assistant.lexicon.analyze import Analyzer, english_terms
+from assistant.settings import Settings
+
+NAME_VARIANTS = {
+    "a.txt": "靶向治疗概述\n\n曲妥珠单抗适用于HER-2阳性的转移性乳腺癌，每三周给药一次。\n"
+             "Ki-67指数≥20%提示肿瘤增殖活跃。\nPD-L1表达阳性的三阴性乳腺癌可考虑免疫治疗。\n",
+    "b.txt": "骨转移的管理\n\n地舒单抗可以降低骨相关事件的风险，用于预防病理性骨折。\n",
+}
+MINORITY = {
+    "en.txt": "Elacestrant\n\nElacestrant is an oral selective estrogen receptor degrader approved for ESR1-mutated "
+              "advanced breast cancer after at least one line of endocrine therapy. The recommended dose is 345 mg "
+              "taken orally once daily with food. Nausea was the most common adverse reaction.\n",
+    "zh1.txt": "芳香化酶抑制剂\n\n来曲唑与阿那曲唑属于第三代非甾体类芳香化酶抑制剂，"
+               "可降低绝经后女性体内的雌激素水平。常见不良反应包括关节痛、骨质疏松与潮热。\n",
+    "zh2.txt": "骨转移的管理\n\n地舒单抗与唑来膦酸可以降低骨相关事件的风险。"
+               "使用前应补充钙和维生素D，并进行口腔检查以降低颌骨坏死风险。\n",
+    "zh3.txt": "CDK4/6抑制剂\n\n哌柏西利、瑞波西利和阿贝西利可阻断细胞周期，"
+               "与内分泌治疗联合使用可延长无进展生存期。需要定期监测中性粒细胞计数。\n",
+    "zh4.txt": "mTOR抑制剂\n\n依维莫司通过抑制mTOR通路逆转部分内分泌耐药，常与依西美坦联合使用。"
+               "口腔炎是最常见的不良反应。\n",
+}
+QUANTITIES = {
+    "a.txt": "依西美坦\n\n依西美坦为甾体类芳香化酶失活剂，常用剂量25mg，每日一次，餐后服用。\n",
+    "b.txt": "来曲唑\n\n来曲唑为非甾体类芳香化酶抑制剂，常用剂量2.5mg，每日一次。\n",
+    "c.txt": "阿那曲唑\n\n阿那曲唑为非甾体类芳香化酶抑制剂，常用剂量1mg，每日一次。\n",
+    "d.txt": "他莫昔芬\n\n他莫昔芬为选择性雌激素受体调节剂，常用剂量20mg，每日一次，可持续五至十年。\n",
+}
+
+
+def _collection(root: Path, files: dict[str, str]) -> Assistant:
+    seeds = root / "seeds"
+    seeds.mkdir(parents=True)
+    for name, text in files.items():
+        (seeds / name).write_text(text, encoding="utf-8")
+    assistant = Assistant(Settings.load(seeds=seeds, index=root / "index", glossary=root / "glossary.tsv"))
+    assistant.open()
+    return assistant
+
+
+@pytest.fixture(scope="module")
+def names(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    return _collection(tmp_path_factory.mktemp("names"), NAME_VARIANTS)
+
+
+@pytest.fixture(scope="module")
+def minority(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    return _collection(tmp_path_factory.mktemp("minority"), MINORITY)
+
+
+@pytest.fixture(scope="module")
+def quantities(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    return _collection(tmp_path_factory.mktemp("quantities"), QUANTITIES)
+
+
+@pytest.mark.parametrize("question", ["HER2阳性乳腺癌用什么药？", "HER-2阳性乳腺癌用什么药？",
+                                      "Ki67指数多少提示增殖活跃", "PDL1阳性的三阴性乳腺癌",
+                                      "Which drug is used for HER2-positive breast cancer?"])
+def test_a_name_is_one_term_in_every_spelling(names: Assistant, question: str) -> None:
+    answer = names.ask(question)
+    assert not answer.abstained
+    assert answer.citations[0].passage.doc == "a.txt"
+    assert not any("never mention" in n for n in answer.notices)
+
+
+def test_name_variants_analyse_alike() -> None:
+    for a, b in (("HER-2", "HER2"), ("PD-L1", "PDL1"), ("Ki-67", "Ki67"), ("ＨＥＲ－２", "HER2")):
+        assert english_terms(a) == english_terms(b)
+    assert english_terms("progression-free") == ["progress", "free"]  # a compound keeps its words
+    assert english_terms("1-2") == ["1", "2"]  # a range is not a name
+
+
+@pytest.mark.parametrize("question", ["Elacestrant的推荐剂量是多少？", "艾拉司群的推荐剂量是多少？",
+                                      "口服选择性雌激素受体降解剂的剂量", "口服SERD的推荐剂量"])
+def test_the_minority_language_document_ranks_first(minority: Assistant, question: str) -> None:
+    answer = minority.ask(question)
+    assert answer.citations[0].passage.doc == "en.txt"
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "sparse"])
+@pytest.mark.parametrize(("question", "doc"), [
+    ("哪种药的常用剂量是25 mg？", "a.txt"),
+    ("哪种药的常用剂量是25mg？", "a.txt"),
+    ("哪种药的常用剂量是２５ｍｇ？", "a.txt"),
+    ("常用剂量2.5 mg的是哪个药", "b.txt"),
+    ("Which drug is taken at 25 mg daily?", "a.txt"),
+])
+def test_quantities_match_in_any_spelling_and_never_a_neighbour(quantities: Assistant, question: str, doc: str,
+                                                                mode: str) -> None:
+    answer = quantities.ask(question, mode=mode)  # type: ignore[arg-type]
+    assert answer.citations[0].passage.doc == doc
+
+
+def test_quantities_give_the_same_terms() -> None:
+    analyzer = Analyzer()
+    spellings = [set(analyzer.terms(f"剂量{q}")) for q in ("25 mg", "25mg", "２５ｍｇ", "25毫克")]
+    assert all("25mg" in s and "25" in s for s in spellings)
+    assert "25" not in analyzer.terms("2.5 mg") and "25mg" not in analyzer.terms("2.5mg")

@@ -1,0 +1,108 @@
+"""Fusion, abstention and bridging, on small inputs (no model)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from assistant.index.bm25 import SparseIndex
+from assistant.lexicon.analyze import Analyzer
+from assistant.records import Query, Term
+from assistant.search import abstain, fusion
+from assistant.search.expand import is_name
+from assistant.settings import ABSTAIN_THRESHOLD, Settings
+
+
+def test_centring_removes_a_language_offset_but_keeps_leads() -> None:
+    # an encoder that scores every Chinese passage 0.1 higher for this question
+    scores = np.array([0.80, 0.81, 0.95, 0.70, 0.71, 0.85])
+    chinese = np.array([True, True, True, False, False, False])
+    spreads = {"zh": fusion.Spread(0.82, 0.05, 1000), "en": fusion.Spread(0.72, 0.05, 1000),
+               "all": fusion.Spread(0.77, 0.07, 2000)}
+    z = fusion.centred(scores, chinese, spreads)
+    assert np.allclose(z[:3], z[3:], atol=0.02)  # the same lead over its language, the same score
+    assert z[2] > z[0] and z[5] > z[3]
+
+
+def test_a_small_group_is_centred_on_its_language_offset() -> None:
+    pooled = fusion.Spread(0.84, 0.02, 5)
+    one = fusion.Spread(0.80, 0.0, 1, offset=-0.05)  # one English passage; reference questions show -0.05
+    assert abs(fusion.shrunk(one, pooled) - 0.79) < 0.005  # near pooled + offset, not near the pooled mean
+
+
+def test_sparse_scores_are_normalised_within_each_language() -> None:
+    scores = np.array([8.0, 4.0, 0.0, 2.0, 1.0])
+    chinese = np.array([True, True, True, False, False])
+    per_language = fusion.sparse_normalised(scores, chinese, 1.0)
+    assert per_language[0] == per_language[3] == fusion.SPARSE_SCALE
+    mixed = fusion.sparse_normalised(scores, chinese, 0.0)
+    assert np.allclose(mixed, fusion.SPARSE_SCALE * scores / 8.0)
+    assert not fusion.sparse_normalised(np.zeros(3), chinese[:3], 0.7).any()
+
+
+def _sparse(passages: list[list[str]]) -> SparseIndex:
+    return SparseIndex.build(passages)
+
+
+def _query(question: str, entities: tuple[str, ...], terms: tuple[Term, ...] = ()) -> Query:
+    return Query(question, "en", question, terms, entities=entities)
+
+
+def test_unknown_names_are_those_no_passage_holds_as_written_or_translated() -> None:
+    sparse = _sparse([["her2", "阳性"], ["fulvestr", "dose"], ["依维莫司", "耐药"]])
+    analyzer = Analyzer()
+    assert abstain.unknown_names(_query("SONIA?", ("SONIA",)), sparse, analyzer) == ["SONIA"]
+    assert abstain.unknown_names(_query("HER-2?", ("HER-2",)), sparse, analyzer) == []
+    translated = (Term("依维莫司", 0.9, "glossary", "everolimus"),)
+    assert abstain.unknown_names(_query("everolimus?", ("everolimus",), translated), sparse, analyzer) == []
+    assert abstain.unknown_names(_query("everolimus?", ("everolimus",)), sparse, analyzer) == ["everolimus"]
+
+
+def test_a_question_of_one_part_about_an_unknown_name_is_not_answered_in_part() -> None:
+    assert abstain.answerable_rest("What is the dose of fulvestrant, and what did the SONIA trial show?", ["SONIA"])
+    assert not abstain.answerable_rest("What did the SONIA trial show about CDK4/6 inhibitors?", ["SONIA"])
+    assert not abstain.answerable_rest("How much enoxaparin is given for DVT prophylaxis?", ["enoxaparin"])
+
+
+def test_coverage_weighs_rare_concepts_more() -> None:
+    sparse = _sparse([["fulvestr", "dose", "common"], ["common", "word"], ["common"], ["other"]])
+    found = {"fulvestr": (abstain.idf(sparse, "fulvestr"), ["fulvestr"]),
+             "common": (abstain.idf(sparse, "common"), ["common"])}
+    assert abstain.coverage(found, sparse, [1]) < 0.5 < abstain.coverage(found, sparse, [0])
+
+
+def test_names_are_codes_and_drug_names() -> None:
+    assert all(is_name(w) for w in ("HER2", "BOLERO-2", "everolimus", "rivaroxaban", "依维莫司", "利伐沙班"))
+    assert not any(is_name(w) for w in ("patient", "provide", "contrast", "治疗", "Fulvestrant's"[:4]))
+
+
+def test_one_threshold_holds_for_every_collection() -> None:
+    assert Settings().confidence_threshold == ABSTAIN_THRESHOLD
+    assert Settings(embedder="some/other-model").confidence_threshold == ABSTAIN_THRESHOLD
+    assert Settings(abstain_threshold=0.5).confidence_threshold == 0.5
+
+
+def test_an_index_keeps_both_encoders_and_their_language_figures(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from support.embedder import TinyCrossEmbedder, TinyEmbedder
+
+    from assistant.core import Assistant
+    from assistant.index.moments import CROSS, PRIMARY
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "zh.txt").write_text("氟维司群\n\n氟维司群的推荐剂量为500 mg，每月一次。\n", encoding="utf-8")
+    (seeds / "en.txt").write_text("Elacestrant\n\nThe recommended dose of elacestrant is 345 mg daily.\n",
+                                  encoding="utf-8")
+    assistant = Assistant(Settings(seeds=seeds, index=tmp_path / "index"), embedder=TinyEmbedder(),
+                          crosslingual=TinyCrossEmbedder())
+    assistant.open()
+    index = assistant.index
+    assert set(index.signals) == {PRIMARY, CROSS}
+    assert index.manifest.crosslingual_id == TinyCrossEmbedder.id
+    for signal in index.signals.values():
+        assert signal.stats is not None
+        assert signal.stats.counts == {"zh": 1, "en": 1, "all": 2}
+        assert {("zh", "zh"), ("zh", "en"), ("en", "zh"), ("en", "en")} <= set(signal.stats.offsets)
+    # both languages are searched, whatever k is, and the decision does not move with k
+    answers = [assistant.ask("艾拉司群 elacestrant 的推荐剂量", k=k) for k in (1, 2, 5)]
+    assert {a.abstained for a in answers} == {answers[0].abstained}
+    assert {c.passage.doc for c in answers[-1].citations} == {"zh.txt", "en.txt"}
