@@ -42,20 +42,27 @@ OBJECTIVE = "(MRR@10 + abstention F1) / 2, mean over collections"
 QUERY_GRID: tuple[dict[str, Any], ...] = (
     {"fusion": "rrf", "rrf_k": 20.0},
     {"fusion": "rrf", "rrf_k": 60.0},
-    *({"fusion_alpha": a} for a in (0.4, 0.5, 0.7, 0.8)),
-    *({"language_balance": b} for b in (0.0, 0.5, 1.0)),
+    *({"weight_primary_same": w} for w in (0.5, 1.5)),
+    *({"weight_primary_cross": w} for w in (0.5, 1.5)),
+    *({"weight_crosslingual_same": w} for w in (0.0, 0.5)),
+    *({"weight_crosslingual_cross": w} for w in (0.2, 1.0)),
+    *({"weight_sparse_same": w} for w in (0.3, 1.0)),
+    *({"weight_sparse_cross": w} for w in (0.3, 1.0)),
+    *({"language_shrink": s} for s in (3.0, 30.0)),
+    *({"sparse_language_max": s} for s in (0.4, 1.0)),
     {"expand": False},
     *({"glossary_weight": w} for w in (0.0, 0.5)),
     *({"dictionary_weight": w} for w in (0.0, 1.0)),
     *({"gloss_weight": w} for w in (0.5, 0.9)),
     {"dense_gloss": False},
-    *({"reverse_weight": w} for w in (0.0, 1.0)),
-    *({"min_language_share": s} for s in (0.0, 0.1, 0.5)),
+    *({"reverse_weight": w} for w in (0.5, 1.5)),
+    *({"min_language_share": s} for s in (0.1, 0.3)),
 )
 """The query-time candidates: one or two settings changed from the current ones. Abstention thresholds
 around the one in effect are added by :func:`query_grid`."""
-THRESHOLD_STEPS = (-0.04, -0.02, -0.01, 0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.13, 0.16)
-"""Abstention thresholds tried, relative to the one in effect (confidences differ between embedders)."""
+THRESHOLD_STEPS = (-0.15, -0.1, -0.05, -0.025, 0.025, 0.05, 0.1, 0.15, 0.2)
+"""Abstention thresholds tried, as shares of the one in effect (the scale of confidence depends on the
+embedder and the abstention features)."""
 INDEX_GRID: tuple[dict[str, Any], ...] = (
     {"chunk_size": 128},
     {"chunk_size": 192},
@@ -120,7 +127,7 @@ def query_grid(settings: Settings, grid: Sequence[Mapping[str, Any]] | None = No
     effect), and why any were skipped. Candidates equal to the current settings are dropped."""
     if grid is None:
         current = threshold_in_effect(settings)
-        grid = [*QUERY_GRID, *({"abstain_threshold": round(current + d, 4)} for d in THRESHOLD_STEPS)]
+        grid = [*QUERY_GRID, *({"abstain_threshold": round(current * (1 + d), 4)} for d in THRESHOLD_STEPS)]
     return _candidates(settings, grid, False)
 
 

@@ -183,14 +183,14 @@ def test_grid_reads_settings_by_name_and_skips_unknown_ones(tmp_path: Path) -> N
     from assistant.settings import Settings
 
     s = Settings()
-    grid = [{"fusion_alpha": 0.5}, {"no_such_setting": 1}, {"fusion_alpha": s.fusion_alpha}, {"k": 0},
-            {"fusion": "rrf", "rrf_k": 60.0}, {"fusion_alpha": 0.5}]
+    grid = [{"weight_sparse_same": 0.25}, {"no_such_setting": 1}, {"weight_sparse_same": s.weight_sparse_same},
+            {"k": 0}, {"fusion": "rrf", "rrf_k": 60.0}, {"weight_sparse_same": 0.25}]
     candidates, skipped = tune.query_grid(s, grid)
-    assert [c.label for c in candidates] == ["fusion_alpha=0.5", "fusion=rrf, rrf_k=60"]
+    assert [c.label for c in candidates] == ["weight_sparse_same=0.25", "fusion=rrf, rrf_k=60"]
     assert any("no_such_setting" in why for why in skipped) and any("k=0" in why for why in skipped)
     default, _ = tune.query_grid(s)
     labels = [c.label for c in default]
-    assert f"abstain_threshold={round(s.confidence_threshold - 0.02, 4):g}" in labels
+    assert f"abstain_threshold={round(s.confidence_threshold * 1.05, 4):g}" in labels
     assert all(c.changes for c in default) and len(set(labels)) == len(labels)
     path = tmp_path / "grid.json"
     path.write_text(json.dumps({"fusion_alpha": [0.3, 0.4], "reverse_weight": [0.0]}), encoding="utf-8")

@@ -192,14 +192,14 @@ def test_pack_on_and_off(tiny: Path, capsys: pytest.CaptureFixture[str]) -> None
 
 def test_leave_one_collection_out_tuning(tiny: Path, capsys: pytest.CaptureFixture[str]) -> None:
     grid = tiny / "grid.json"
-    grid.write_text(json.dumps({"fusion_alpha": [0.3, 0.9], "abstain_threshold": [0.0], "not_a_setting": [1]}),
+    grid.write_text(json.dumps({"weight_sparse_same": [0.3, 0.9], "abstain_threshold": [0.0], "not_a_setting": [1]}),
                     encoding="utf-8")
     code, out, _ = run_main(_args(tiny, "--tune", "--grid", grid), capsys)
     assert code == 0 and "Tuned on all collections (not a held-out figure)" in out
     data = json.loads((tiny / "out" / "tuning.json").read_text(encoding="utf-8"))
     assert [f["held_out"] for f in data["folds"]] == ["alpha", "beta"]
-    assert [c["label"] for c in data["candidates"]] == ["current settings", "fusion_alpha=0.3",
-                                                        "fusion_alpha=0.9", "abstain_threshold=0"]
+    assert [c["label"] for c in data["candidates"]] == ["current settings", "weight_sparse_same=0.3",
+                                                        "weight_sparse_same=0.9", "abstain_threshold=0"]
     assert any("not_a_setting" in s for s in data["skipped"])
     table = {c["label"]: c["objective_tuned_on"] for c in data["candidates"]}
     for fold in data["folds"]:
@@ -225,7 +225,7 @@ def test_bad_usage_is_one_line(tiny: Path, capsys: pytest.CaptureFixture[str], a
 def test_tuning_index_time_settings_builds_an_index_per_setting(tiny: Path,
                                                                  capsys: pytest.CaptureFixture[str]) -> None:
     grid = tiny / "grid.json"
-    grid.write_text(json.dumps([{"fusion_alpha": 0.5}]), encoding="utf-8")
+    grid.write_text(json.dumps([{"weight_sparse_same": 0.25}]), encoding="utf-8")
     code, _, _ = run_main(_args(tiny, "--tune-chunks", "--grid", grid), capsys)
     assert code == 0
     data = json.loads((tiny / "out" / "tuning.json").read_text(encoding="utf-8"))

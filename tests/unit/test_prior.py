@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from support.embedder import TinyEmbedder
+from support.embedder import TinyCrossEmbedder, TinyEmbedder
 
 from assistant.core import Assistant
 from assistant.records import Hit, Passage, Query
@@ -36,7 +36,8 @@ ASKED = [
 def paper(tmp_path_factory) -> Assistant:
     root = tmp_path_factory.mktemp("paper")
     shutil.copytree(PAPER, root / "seeds", ignore=shutil.ignore_patterns("*.md"))
-    a = Assistant(Settings(seeds=root / "seeds", index=root / "index"), embedder=TinyEmbedder())
+    a = Assistant(Settings(seeds=root / "seeds", index=root / "index"), embedder=TinyEmbedder(),
+                  crosslingual=TinyCrossEmbedder())
     a.open()
     return a
 

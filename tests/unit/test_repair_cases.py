@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from support.embedder import TinyEmbedder
+from support.embedder import TinyCrossEmbedder, TinyEmbedder
 
 from assistant.core import Assistant
 from assistant.ingest import load_corpus
@@ -19,6 +19,7 @@ from assistant.settings import Settings
 
 CASES = Path(__file__).resolve().parents[1] / "data" / "cases"
 MODEL = TinyEmbedder()
+CROSS = TinyCrossEmbedder()
 
 
 def case(name: str) -> Path:
@@ -33,7 +34,8 @@ def questions(name: str) -> list[str]:
 def open_case(name: str, tmp: Path, folder: str = "seeds", **settings: object) -> Assistant:
     seeds = tmp / "seeds"
     shutil.copytree(case(name) / folder, seeds)
-    a = Assistant(Settings(seeds=seeds, index=tmp / "index", **settings), embedder=MODEL)  # type: ignore[arg-type]
+    a = Assistant(Settings(seeds=seeds, index=tmp / "index", **settings), embedder=MODEL,  # type: ignore[arg-type]
+                  crosslingual=CROSS)
     a.open()
     return a
 
