@@ -69,7 +69,7 @@ class Seg:
 
 # ------------------------------------------------------------------------------------------- characters
 
-def _turn(left: float, bottom: float, right: float, top: float, angle: int, w: float,
+def turn_box(left: float, bottom: float, right: float, top: float, angle: int, w: float,
           h: float) -> tuple[float, float, float, float]:
     """Rotate a user-space box so that text whose baseline runs at ``angle`` (degrees ccw) runs left to right."""
     if angle == 90:
@@ -112,7 +112,7 @@ def page_chars(textpage: Any, width: float, height: float) -> tuple[list[Char], 
         unmapped += raw.FPDFText_HasUnicodeMapError(handle, i) == 1
         if not raw.FPDFText_GetLooseCharBox(handle, i, rect):
             continue
-        x0, y0, x1, y1 = _turn(rect.left, rect.bottom, rect.right, rect.top, turn, width, height)
+        x0, y0, x1, y1 = turn_box(rect.left, rect.bottom, rect.right, rect.top, turn, width, height)
         out.append(Char(ch, x0, y0, x1, y1, raw.FPDFText_IsGenerated(handle, i) == 1))
     return out, unmapped
 
