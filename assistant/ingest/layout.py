@@ -145,7 +145,12 @@ def _seg_text(chars: list[Char], h: float) -> str:
 
 
 def segments(chars: list[Char]) -> list[Seg]:
-    """Cut the glyph stream into segments: at PDFium's line breaks, at baseline changes, at wide gaps."""
+    """Cut the glyph stream into segments: at baseline changes, at wide gaps, at backward jumps, and at
+    line breaks that are in the file.
+
+    The line breaks PDFium generates are not trusted: it puts one between every two glyphs of some
+    pages set one glyph at a time, which would make each glyph a segment (and ``2024`` read as ``2 0 2 4``);
+    where a line really ends, the geometry says so."""
     segs: list[Seg] = []
     cur: list[Char] = []
 
@@ -158,7 +163,8 @@ def segments(chars: list[Char]) -> list[Seg]:
 
     for c in chars:
         if c.ch in "\r\n":
-            flush()
+            if not c.generated:
+                flush()
             continue
         if c.generated or c.ch.isspace():
             if cur:

@@ -11,7 +11,7 @@ Pages are joined with :data:`PAGE_SEP`, so every page begins on a line of its ow
 :class:`~.extract.Extracted` records where.
 
 A page where PDFium lost glyphs (text objects of a font that is neither embedded nor installed, which
-PDFium leaves out of its text page without a word: :func:`lost_glyphs`) is read again with pdfminer
+PDFium leaves out of its text page without a word: :func:`page_objects`) is read again with pdfminer
 (:mod:`.miner`) and laid out by the same rules.
 
 Measured against pdfplumber on generated one- and two-column Chinese/English pages, tables and spaced
@@ -24,7 +24,7 @@ from __future__ import annotations
 import ctypes
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -98,12 +98,23 @@ class PageObjects:
     image_cover: float = 0.0
     """Share of the page area (0..1) covered by image objects' bounding boxes."""
     text_objects: int = 0
-    unembedded: set[int] = field(default_factory=set)
-    """Addresses of the text objects whose font is not embedded in the file."""
+    lost: int = 0
+    """Text objects PDFium leaves out of its text page for want of a font (see :func:`page_objects`)."""
 
 
 def page_objects(page: Any) -> PageObjects:
-    """Image coverage and the text objects in fonts that are not embedded, in one walk over the page."""
+    """Image coverage, and the text objects whose glyphs PDFium lost, in one walk over the page.
+
+    PDFium leaves out of its text page every text object whose box is narrower than 0.01 pt
+    (``CPDF_TextPage::ProcessTextObject``), without a warning. A glyph of a font that is neither embedded
+    in the file nor installed on the machine (a Chinese CID font such as STSong-Light or SimSun on a Linux
+    machine without Chinese fonts) cannot be measured, so a text object holding one such glyph has no
+    width, and its text is lost; text set one glyph at a time loses whole lines. (An object of several
+    glyphs keeps a width from their advances, and its text.) Such objects are counted in
+    :attr:`PageObjects.lost`: text objects in a font that is not embedded whose box has no width. A text
+    object holding only a space is counted too, harmlessly: the page is read again and pdfminer's
+    reading kept only if it brings text back (:func:`.miner.recovers`).
+    """
     import pypdfium2.raw as raw
 
     w, h = page.get_size()
@@ -122,34 +133,10 @@ def page_objects(page: Any) -> PageObjects:
         key = ctypes.cast(font, ctypes.c_void_p).value
         if key not in embedded:
             embedded[key] = not key or raw.FPDFFont_GetIsEmbedded(font) == 1
-        if not embedded[key]:
-            address = ctypes.cast(obj, ctypes.c_void_p).value
-            if address:
-                out.unembedded.add(address)
+        if not embedded[key] and (not raw.FPDFPageObj_GetBounds(obj, *box) or abs(box[2].value - box[0].value) < 0.01):
+            out.lost += 1
     out.image_cover = min(1.0, area / (w * h)) if w * h else 0.0
     return out
-
-
-def lost_glyphs(textpage: Any, unembedded: set[int]) -> int:
-    """How many text objects in fonts that are not embedded PDFium left out of its text page.
-
-    PDFium skips a text object whose box has no width. A glyph of a font that is neither embedded nor
-    installed cannot be measured, so a text object holding one such glyph has none, and its text is
-    dropped without a warning (a text object of several glyphs keeps its width from their advances, and
-    its text). Every character of the text page names its text object (``FPDFText_GetTextObject``); an
-    object no character names is lost. A text object holding only spaces is lost too, harmlessly: the
-    page is then read again and pdfminer's reading kept only if it brings something back
-    (:func:`.miner.recovers`).
-    """
-    if not unembedded:
-        return 0
-    import pypdfium2.raw as raw
-
-    handle = textpage.raw
-    named: set[int | None] = set()
-    for i in range(raw.FPDFText_CountChars(handle)):
-        named.add(ctypes.cast(raw.FPDFText_GetTextObject(handle, i), ctypes.c_void_p).value)
-    return len(unembedded - named)
 
 
 def ocr_page(page: Any, dpi: int = OCR_DPI) -> str:
@@ -201,7 +188,7 @@ def extract_pdf(path: Path, report: Report | None = None, *, ocr_pages: int = OC
     """The text of every page of a PDF, in reading order, pages joined by :data:`PAGE_SEP`.
 
     The text layer of every page is read first (pages where PDFium lost glyphs read again with pdfminer,
-    see :func:`lost_glyphs`); then the pages without a usable one are recognised by OCR, the first
+    see :func:`page_objects`); then the pages without a usable one are recognised by OCR, the first
     ``ocr_pages`` of them (0: none), the rest left empty and listed in
     :attr:`~.extract.Extracted.ocr_skipped`. ``known`` gives the text of pages already recognised
     (0-based page → text, e.g. from an earlier extraction of the same file): they are not recognised
@@ -231,10 +218,9 @@ def extract_pdf(path: Path, report: Report | None = None, *, ocr_pages: int = OC
                 textpage = page.get_textpage()
                 try:
                     chars, unmapped = page_chars(textpage, w, h)
-                    lost = lost_glyphs(textpage, objects.unembedded)
                 finally:
                     textpage.close()
-                if lost:
+                if objects.lost:
                     again = miner.chars(i) if objects.text_objects <= MINER_MAX_OBJECTS else None
                     if again is not None and recovers(chars, again[0]):
                         (chars, h), unmapped = again, 0
@@ -298,4 +284,4 @@ def _page(doc: Any, i: int, error: type[Exception]) -> Any:
         raise ExtractError(f"page {i + 1} is damaged") from exc
 
 
-__all__ = ["MAX_PAGES", "PAGE_SEP", "extract_pdf", "lost_glyphs", "open_pdf", "page_objects"]
+__all__ = ["MAX_PAGES", "PAGE_SEP", "extract_pdf", "open_pdf", "page_objects"]

@@ -124,6 +124,67 @@ def text_pdf(path: Path, pages: Sequence[Sequence[str]], header: str | None = No
     c.save()
 
 
+def glyph_lines(text: str, width: float, size: float = 10.5, gap: float = 1.0) -> list[str]:
+    """``text`` cut into lines that fit ``width`` points when set by :func:`glyph_by_glyph_pdf`."""
+    from reportlab.pdfbase import pdfmetrics
+
+    _fonts()
+    lines, cur, used = [], "", 0.0
+    for ch in text:
+        w = pdfmetrics.stringWidth(ch, CJK_FONT, size) + gap
+        if cur and used + w > width:
+            lines.append(cur)
+            cur, used = "", 0.0
+        cur += ch
+        used += w
+    return lines + ([cur] if cur else [])
+
+
+def glyph_by_glyph_pdf(path: Path, pages: Sequence[Sequence[Sequence[str]]], header: str | None = None,
+                       size: float = 10.5, gap: float = 1.0, whole_lines: Sequence[int] = ()) -> float:
+    """Chinese set the way many typesetting systems write it: every glyph its own text object, placed on
+    its own, letter-spaced by ``gap`` points, in STSong-Light (a font PDF files name but never embed).
+
+    ``pages`` holds, per page, its columns (one or two), each a list of lines (see :func:`glyph_lines`);
+    ``header`` is set glyph by glyph at the top left of every page, and the page number (``· n ·``) as one
+    string at the top right. Pages listed in ``whole_lines`` (1-based) are set a line per text object
+    instead. Returns the width of a column in points.
+    """
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfgen import canvas
+
+    _fonts()
+    width, height = A4
+    margin, gutter = 56.0, 24.0
+    colw = (width - 2 * margin - gutter) / 2
+    c = canvas.Canvas(str(path), pagesize=A4)
+
+    def put(x: float, y: float, text: str, one: bool) -> None:
+        if one:
+            c.drawString(x, y, text)
+            return
+        for ch in text:
+            c.drawString(x, y, ch)
+            x += pdfmetrics.stringWidth(ch, CJK_FONT, size) + gap
+
+    for n, columns in enumerate(pages, 1):
+        one = n in whole_lines
+        if header:
+            c.setFont(CJK_FONT, 8.5)
+            put(margin, height - 40, header, one)
+            c.drawRightString(width - margin, height - 40, f"· {n} ·")
+        c.setFont(CJK_FONT, size)
+        for k, lines in enumerate(columns):
+            y = height - 80
+            for line in lines:
+                put(margin + k * (colw + gutter), y, line, one)
+                y -= size * 1.6
+        c.showPage()
+    c.save()
+    return colw
+
+
 def text_image(lines: Sequence[str], size: int = 40, width: int = 1400) -> object:
     """A white greyscale page image (A4 proportions, or taller if the lines need it) with ``lines`` of
     black Chinese/English text (Noto Sans SC) from the top."""
