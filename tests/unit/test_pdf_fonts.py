@@ -148,7 +148,7 @@ def test_without_a_chinese_font_pdfium_drops_one_glyph_text_objects(nofonts: dic
     assert "帕博西尼" in page3
     # every text object counted as lost is one no character of the text page comes from
     for named, lost, unnamed in nofonts["objects"]["glyphs"][:2]:
-        assert lost == unnamed > 80 and named == 1  # PDFium keeps only the page number, one string
+        assert lost == unnamed > 80 > named  # it keeps the page number and some Latin letters and digits
     assert nofonts["objects"]["glyphs"][2][1:] == (0, 0)
 
 
