@@ -200,14 +200,17 @@ def text_image(lines: Sequence[str], size: int = 40, width: int = 1400) -> objec
     return img
 
 
-def image_page_pdf(path: Path, pages: Sequence[object | Sequence[str]]) -> None:
+def image_page_pdf(path: Path, pages: Sequence[object | Sequence[str]],
+                   pagesize: tuple[float, float] | None = None) -> None:
     """A PDF whose pages are either an image (drawn over most of the page, no text layer) or lines of
-    text (a text layer): give a PIL image or a list of lines per page."""
-    from reportlab.lib.pagesizes import A4
+    text (a text layer): give a PIL image or a list of lines per page. Pages are A4 unless ``pagesize``
+    (points) says otherwise."""
+    from reportlab.lib.pagesizes import A4 as PAGE
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
 
     _fonts()
+    A4 = pagesize or PAGE  # noqa: N806 - the page size, A4 unless asked otherwise
     c = canvas.Canvas(str(path), pagesize=A4)
     for page in pages:
         if isinstance(page, (list, tuple)):
