@@ -7,6 +7,10 @@ of the text page, without a warning. Text set one glyph at a time, as many Chine
 do, then loses whole lines. pdfminer decodes the same characters through the PDF's own CMaps (the
 Adobe-GB1, CNS1, Japan1 and Korea1 maps ship inside the package) and needs no font file, so the page is
 read again with it (:class:`MinerPages`) and laid out by the same rules as PDFium's characters.
+
+pdfminer's CMaps lack a few characters PDFium decodes, and it skips them: of 90 symbols set in
+STSong-Light (``UniGB-UCS2-H``), ``· ® ™ ² ³ ¹ ⁻ £ ©`` (so ``· 25 ·`` around a page number reads ``25``).
+A page read again may lack those; every other page keeps PDFium's reading.
 """
 
 from __future__ import annotations

@@ -185,6 +185,40 @@ def glyph_by_glyph_pdf(path: Path, pages: Sequence[Sequence[Sequence[str]]], hea
     return colw
 
 
+JOURNAL_GLYPHS = (
+    "肿瘤药学 2024 年第 14 卷",
+    ["华法林是维生素K拮抗剂，治疗期间应定期监测国际标准化比值（INR），目标范围通常为2.0至3.0。",
+     "地舒单抗是一种靶向RANKL的全人源单克隆抗体，推荐剂量为120 mg，每4周皮下注射一次。",
+     "肾功能不全患者使用唑来膦酸前应评估肌酐清除率，必要时减量。",
+     "来曲唑与阿那曲唑均为第三代芳香化酶抑制剂，用于绝经后激素受体阳性乳腺癌的辅助治疗。"],
+    ["二甲双胍是2型糖尿病的一线治疗药物，估算肾小球滤过率低于30时禁用。",
+     "阿司匹林用于心血管疾病二级预防的推荐剂量为每日75-100 mg。",
+     "氟维司群是选择性雌激素受体下调剂，首月第1、15天各给药500 mg。"],
+    ["帕博西尼联合芳香化酶抑制剂可延长无进展生存期，常见不良反应为中性粒细胞减少。",
+     "他莫昔芬可增加子宫内膜癌风险，用药期间出现异常阴道出血应及时检查。"],
+)
+"""The running header and the paragraphs of pages 1, 2 and 3 of :func:`journal_glyph_pdf`."""
+GLYPH_COLUMN = 241.6
+"""Width of a column of :func:`glyph_by_glyph_pdf`, in points."""
+
+
+def journal_glyph_pages() -> tuple[list[list[list[str]]], list[list[str]]]:
+    """The pages of :func:`journal_glyph_pdf` (columns of lines) and the lines of each page's body."""
+    _, first, second, third = JOURNAL_GLYPHS
+
+    def lines(paras: list[str]) -> list[str]:
+        return [ln for p in paras for ln in glyph_lines(p, GLYPH_COLUMN)]
+
+    left, right = lines(first[:2]), lines(first[2:])
+    return [[left, right], [lines(second)], [lines(third)]], [left + right, lines(second), lines(third)]
+
+
+def journal_glyph_pdf(path: Path) -> None:
+    """Three journal pages with a running header, in STSong-Light: page 1 two columns and page 2 one,
+    set one glyph at a time; page 3 set a line at a time."""
+    glyph_by_glyph_pdf(path, journal_glyph_pages()[0], header=JOURNAL_GLYPHS[0], whole_lines=[3])
+
+
 def text_image(lines: Sequence[str], size: int = 40, width: int = 1400) -> object:
     """A white greyscale page image (A4 proportions, or taller if the lines need it) with ``lines`` of
     black Chinese/English text (Noto Sans SC) from the top."""

@@ -26,28 +26,10 @@ from assistant.ingest.files import Readers
 from assistant.ingest.pdf import extract_pdf, page_objects
 from assistant.records import Document, Source
 
-HEADER = "肿瘤药学 2024 年第 14 卷"
-PARAS = ["华法林是维生素K拮抗剂，治疗期间应定期监测国际标准化比值（INR），目标范围通常为2.0至3.0。",
-         "地舒单抗是一种靶向RANKL的全人源单克隆抗体，推荐剂量为120 mg，每4周皮下注射一次。",
-         "肾功能不全患者使用唑来膦酸前应评估肌酐清除率，必要时减量。",
-         "来曲唑与阿那曲唑均为第三代芳香化酶抑制剂，用于绝经后激素受体阳性乳腺癌的辅助治疗。"]
-MORE = ["二甲双胍是2型糖尿病的一线治疗药物，估算肾小球滤过率低于30时禁用。",
-        "阿司匹林用于心血管疾病二级预防的推荐剂量为每日75-100 mg。",
-        "氟维司群是选择性雌激素受体下调剂，首月第1、15天各给药500 mg。"]
-LAST = ["帕博西尼联合芳香化酶抑制剂可延长无进展生存期，常见不良反应为中性粒细胞减少。",
-        "他莫昔芬可增加子宫内膜癌风险，用药期间出现异常阴道出血应及时检查。"]
-COLUMN = 241.6
-"""Width of a column of :func:`support.documents.glyph_by_glyph_pdf`, in points."""
-
-
-def lines(paras: list[str]) -> list[str]:
-    return [ln for p in paras for ln in D.glyph_lines(p, COLUMN)]
-
-
-LEFT, RIGHT = lines(PARAS[:2]), lines(PARAS[2:])
-PAGES = [[LEFT, RIGHT], [lines(MORE)], [lines(LAST)]]
-"""Page 1 two columns, page 2 one column, both one glyph per text object; page 3 a line per text object."""
-BODIES = [LEFT + RIGHT, lines(MORE), lines(LAST)]
+HEADER, PARAS, MORE, LAST = D.JOURNAL_GLYPHS
+PAGES, BODIES = D.journal_glyph_pages()
+"""Page 1 two columns, page 2 one column, both one glyph per text object; page 3 a line per text object
+(:func:`support.documents.journal_glyph_pdf`); BODIES: the lines of each page below its header."""
 
 
 def body_lines(page_text: str) -> list[str]:
@@ -110,7 +92,7 @@ def _without_fonts(glyphs: str, spaces: str, whole: str) -> dict[str, Any]:
 
 
 def spaces_pdf(path: Path) -> None:
-    """Whole Chinese lines, with a space set as a text object of its own between two words of each."""
+    """Chinese lines, with a space set as a text object of its own between two parts of each."""
     from reportlab.pdfgen import canvas
 
     D.glyph_lines("", 1)  # registers the font
@@ -129,7 +111,7 @@ def spaces_pdf(path: Path) -> None:
 def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("fonts")
     out = {"glyphs": root / "journal.pdf", "spaces": root / "spaces.pdf", "whole": root / "whole.pdf"}
-    D.glyph_by_glyph_pdf(out["glyphs"], PAGES, header=HEADER, whole_lines=[3])
+    D.journal_glyph_pdf(out["glyphs"])
     spaces_pdf(out["spaces"])
     D.text_pdf(out["whole"], [[ln for col in PAGES[0] for ln in col]], header=HEADER)
     return out
