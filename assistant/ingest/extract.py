@@ -45,6 +45,25 @@ class ExtractError(Exception):
     """A file that cannot be read as its format says; ``str()`` is the reason, for a warning."""
 
 
+class ScansLeft(ExtractError):
+    """A PDF with no text but on scanned pages, not all of them recognised because of the OCR limit: it
+    may yield text when the limit is raised. ``scanned`` and ``ocr_skipped`` as in :class:`Extracted`."""
+
+    def __init__(self, reason: str, scanned: tuple[int, ...], ocr_skipped: tuple[int, ...]) -> None:
+        super().__init__(reason)
+        self.scanned = scanned
+        self.ocr_skipped = ocr_skipped
+
+    @property
+    def ocr_done(self) -> int:
+        return len(self.scanned) - len(self.ocr_skipped)
+
+    def recognised(self) -> dict[int, str]:
+        """The pages OCR found nothing on (0-based page → ``""``), not to be recognised again."""
+        skipped = set(self.ocr_skipped)
+        return {p - 1: "" for p in self.scanned if p not in skipped}
+
+
 @dataclass(frozen=True)
 class Extracted:
     """The text of a non-text document, as citations index it."""
@@ -149,8 +168,9 @@ class ExtractCache:
     def _path(self, sha256: str, failed: bool = False) -> Path:
         return self.folder / f"{sha256}{'.failed' if failed else ''}.json"
 
-    def get(self, sha256: str) -> Extracted | str | None:
-        """The cached extraction, the reason the file could not be read, or None."""
+    def get(self, sha256: str) -> Extracted | str | ScansLeft | None:
+        """The cached extraction, the reason the file could not be read (a :class:`ScansLeft` when more
+        OCR may give it text), or None."""
         data = None
         for failed in (False, True):
             try:
@@ -159,7 +179,12 @@ class ExtractCache:
             except (OSError, ValueError):
                 continue
         if isinstance(data, dict) and data.get("version") == EXTRACTOR_VERSION and isinstance(data.get("error"), str):
-            return data["error"]
+            try:
+                scanned = tuple(int(p) for p in data.get("scanned", ()))
+                skipped = tuple(int(p) for p in data.get("ocr_skipped", ()))
+            except (TypeError, ValueError):
+                return None
+            return ScansLeft(data["error"], scanned, skipped) if skipped else data["error"]
         return Extracted.from_json(data)
 
     def recognised(self, sha256: str) -> dict[int, str]:
@@ -174,9 +199,12 @@ class ExtractCache:
         old = Extracted.from_json({**data, "version": EXTRACTOR_VERSION})
         return old.recognised() if old is not None else {}
 
-    def put(self, sha256: str, value: Extracted | str) -> None:
+    def put(self, sha256: str, value: Extracted | str | ScansLeft) -> None:
         """Remember an extraction (or a reason); a cache that cannot be written is only slower."""
-        data = value.to_json() if isinstance(value, Extracted) else {"version": EXTRACTOR_VERSION, "error": value}
+        data: dict[str, Any] = (value.to_json() if isinstance(value, Extracted)
+                                else {"version": EXTRACTOR_VERSION, "error": str(value)})
+        if isinstance(value, ScansLeft):
+            data.update(scanned=list(value.scanned), ocr_skipped=list(value.ocr_skipped))
         path = self._path(sha256, failed=not isinstance(value, Extracted))
         tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
         try:
@@ -221,6 +249,8 @@ def _worker(conn: Any, memory: int | None) -> None:
 
         try:
             conn.send(("ok", extract_pdf(Path(path), report, ocr_pages=ocr_pages, known=known).to_json()))
+        except ScansLeft as exc:
+            conn.send(("scans", str(exc), exc.scanned, exc.ocr_skipped))
         except ExtractError as exc:
             conn.send(("error", str(exc)))
         except MemoryError:
@@ -302,6 +332,8 @@ class PdfWorker:
                 continue
             if msg[0] == "error":
                 raise ExtractError(msg[1])
+            if msg[0] == "scans":
+                raise ScansLeft(msg[1], tuple(msg[2]), tuple(msg[3]))
             extracted = Extracted.from_json(msg[1])
             if extracted is None:
                 raise ExtractError("the PDF library returned something unreadable")

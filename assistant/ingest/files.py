@@ -27,7 +27,7 @@ from ..errors import SeedsError
 from ..records import Document, Source
 from ..settings import OCR_PAGES
 from .decode import UNDECIDED, decode_or_reason
-from .extract import ExtractCache, Extracted, ExtractError, PdfWorker, Timeout, extract
+from .extract import ExtractCache, Extracted, ExtractError, PdfWorker, ScansLeft, Timeout, extract
 from .normalize import has_text
 
 TEXT_FORMATS = {".txt": "text", ".text": "text", ".rst": "text", ".md": "markdown", ".markdown": "markdown"}
@@ -161,22 +161,26 @@ class Readers:
             if isinstance(cached, str):
                 return cached
             if cached is not None and not (cached.ocr_skipped and cached.ocr_done < self.ocr_pages):
-                return cached
-            if fmt == "pdf":
+                return cached if isinstance(cached, Extracted) else str(cached)
+            if isinstance(cached, ScansLeft):
+                known = cached.recognised()
+            elif fmt == "pdf":
                 known = self.cache.recognised(sha256)
-        result: Extracted | str
+        result: Extracted | str | ScansLeft
         self._file_ocr = 0
         try:
             result = extract(path, fmt, self.worker, self.report, ocr_pages=self.ocr_pages, known=known)
         except Timeout as exc:
             return str(exc)  # not remembered: it may pass on a quieter machine
+        except ScansLeft as exc:
+            result = exc  # remembered with its pages, so that a higher limit recognises only the others
         except ExtractError as exc:
             result = str(exc)
         finally:
             self.ocr_done += self._file_ocr
         if self.cache is not None:
             self.cache.put(sha256, result)
-        return result
+        return result if isinstance(result, Extracted) else str(result)
 
 
 def read_document(path: Path, rel: str, readers: Readers | None = None) -> Document | str:

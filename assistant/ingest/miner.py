@@ -140,3 +140,11 @@ def recovers(pdfium: list[Char], miner: list[Char]) -> bool:
     gained = sum(n for ch, n in (b - a).items() if ch != "\ufffd")
     dropped = sum((a - b).values())
     return gained > 0 and dropped <= max(2, 0.02 * sum(a.values()))
+
+
+def only_spaces_lost(pdfium: list[Char], miner: list[Char]) -> bool:
+    """Whether pdfminer's reading of a page holds no visible character PDFium's lacks: the text objects
+    PDFium left out held only spaces (or nothing pdfminer can map either)."""
+    a = Counter(c.ch for c in pdfium if not c.generated and not c.ch.isspace())
+    b = Counter(c.ch for c in miner if not c.ch.isspace() and c.ch != "\ufffd")
+    return not (b - a)

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from ..settings import OCR_PAGES
-from .extract import OCR_VERSION, PAGE_SEP, Extracted, ExtractError, Report, join_pages
+from .extract import OCR_VERSION, PAGE_SEP, Extracted, ExtractError, Report, ScansLeft, join_pages
 from .layout import DROP_CHARS, Char, Seg, layout_text, order_page, page_chars, segments
 
 MAX_PAGES = 2000
@@ -197,7 +197,7 @@ def extract_pdf(path: Path, report: Report | None = None, *, ocr_pages: int = OC
     """
     import pypdfium2 as pdfium
 
-    from .miner import MINER_MAX_OBJECTS, MinerPages, recovers
+    from .miner import MINER_MAX_OBJECTS, MinerPages, only_spaces_lost, recovers
 
     known = known or {}
     doc = open_pdf(path)
@@ -225,7 +225,7 @@ def extract_pdf(path: Path, report: Report | None = None, *, ocr_pages: int = OC
                     if again is not None and recovers(chars, again[0]):
                         (chars, h), unmapped = again, 0
                         recovered.append(i + 1)
-                    elif again is None or not _only_spaces_lost(chars, again[0]):
+                    elif again is None or not only_spaces_lost(chars, again[0]):
                         incomplete.append(i + 1)
                 usable, _why = text_layer_usable(chars, objects.image_cover, unmapped)
                 texts.append(layout_text(order_page(segments(chars), h)) if usable else "")
@@ -253,28 +253,21 @@ def extract_pdf(path: Path, report: Report | None = None, *, ocr_pages: int = OC
         miner.close()
         doc.close()
     if not any(t.strip() for t in texts):
-        if skipped and not reused and not todo:
-            raise ExtractError(f"its {len(scanned)} page(s) are images, and OCR is off")
+        tried = len(scanned) - len(skipped)
+        pages = (tuple(i + 1 for i in scanned), tuple(i + 1 for i in skipped))
+        if skipped and not tried:
+            raise ScansLeft(f"its {len(scanned)} page(s) are images, and OCR is off (ASSISTANT_OCR_PAGES=0)", *pages)
+        if skipped:
+            raise ScansLeft(f"its {len(scanned)} page(s) are images; OCR recognised no text in the first {tried} and "
+                            f"the others are over the limit (ASSISTANT_OCR_PAGES={ocr_pages})", *pages)
         if scanned:
-            tried = len(scanned) - len(skipped)
-            more = f" (the first {tried} of them were tried)" if skipped else ""
-            raise ExtractError(f"its {len(scanned)} page(s) are images and OCR recognised no text in them{more}")
+            raise ExtractError(f"its {len(scanned)} page(s) are images and OCR recognised no text in them")
         raise ExtractError("no page has any text")
     text, starts = join_pages(texts)
     return Extracted(text=text, format="pdf", extractor="pdfium+pdfminer" if recovered else "pdfium",
                      pages=starts, ocr_pages=tuple(i + 1 for i in scanned if i not in skipped and texts[i].strip()),
                      scanned=tuple(i + 1 for i in scanned), ocr_skipped=tuple(i + 1 for i in skipped),
                      recovered=tuple(recovered), incomplete=tuple(incomplete), ocr_version=OCR_VERSION)
-
-
-def _only_spaces_lost(pdfium: list[Char], miner: list[Char]) -> bool:
-    """Whether pdfminer's reading holds no visible character PDFium's lacks: the objects PDFium left
-    out held only spaces (or nothing pdfminer can read either)."""
-    from collections import Counter
-
-    a = Counter(c.ch for c in pdfium if not c.generated and not c.ch.isspace())
-    b = Counter(c.ch for c in miner if not c.ch.isspace() and c.ch != "\ufffd")
-    return not (b - a)
 
 
 def _page(doc: Any, i: int, error: type[Exception]) -> Any:

@@ -165,11 +165,34 @@ def test_ocr_stops_at_the_limit_and_goes_on_from_the_cache(tmp_path: Path) -> No
     assert corpus.documents[0].text == doc.text and ocr_counts(seen) == set()
     assert corpus.warnings[0].startswith("scan.pdf: OCR recognised 5 of its 12 scanned pages (the limit is "
                                          "ASSISTANT_OCR_PAGES=1); pages 6-12 are not searchable")
-    # OCR off
+    # OCR off: skipped, and remembered as such only while the limit stays at 0
     (seeds / "other.md").write_text("# 二甲双胍\n\n二甲双胍是一线药物。\n", encoding="utf-8")
     corpus = load_corpus(seeds, tmp_path / "fresh", ocr_pages=0)
     assert [d.path for d in corpus.documents] == ["other.md"]
-    assert corpus.warnings == ["skipped scan.pdf: its 12 page(s) are images, and OCR is off"]
+    assert corpus.warnings == ["skipped scan.pdf: its 12 page(s) are images, and OCR is off (ASSISTANT_OCR_PAGES=0)"]
+    seen.clear()
+    corpus = load_corpus(seeds, tmp_path / "fresh", lambda *a: seen.append(a), ocr_pages=1)
+    assert [d.path for d in corpus.documents] == ["other.md", "scan.pdf"] and ocr_counts(seen) == {1}
+
+
+def test_a_scan_whose_first_pages_are_blank_is_tried_again_with_a_higher_limit(tmp_path: Path) -> None:
+    seeds, cache = tmp_path / "seeds", tmp_path / "cache"
+    seeds.mkdir()
+    from reportlab.lib.pagesizes import A7
+
+    blank = D.text_image([" "], size=44, width=500)
+    D.image_page_pdf(seeds / "scan.pdf", [blank, blank, D.text_image(["第3页 华法林"], size=44, width=500)], A7)
+    (seeds / "other.md").write_text("# 二甲双胍\n\n二甲双胍是一线药物。\n", encoding="utf-8")
+    seen: list[tuple[str, int, int]] = []
+    corpus = load_corpus(seeds, cache, lambda *a: seen.append(a), ocr_pages=2)
+    assert [d.path for d in corpus.documents] == ["other.md"]
+    assert corpus.warnings == ["skipped scan.pdf: its 3 page(s) are images; OCR recognised no text in the first 2 and "
+                               "the others are over the limit (ASSISTANT_OCR_PAGES=2)"] and ocr_counts(seen) == {2}
+    seen.clear()
+    assert load_corpus(seeds, cache, lambda *a: seen.append(a), ocr_pages=2).warnings == corpus.warnings
+    assert ocr_counts(seen) == set()  # remembered: not recognised again
+    _, doc = load_corpus(seeds, cache, lambda *a: seen.append(a), ocr_pages=3).documents
+    assert ocr_counts(seen) == {1} and doc.ocr_pages == (3,) and "华法林" in squash(doc.text)
 
 
 def test_the_ocr_limit_from_the_environment(tmp_path: Path, capsys: pytest.CaptureFixture[str],
