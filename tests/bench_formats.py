@@ -110,7 +110,18 @@ def detection_cost(path: Path) -> tuple[int, float, float, int]:
     return n, images / n * 1000, walk / n * 1000, lost
 
 
-def lost_glyphs(tmp: Path, big: Path, review: Path) -> None:
+def ocr_first_page(path: str) -> tuple[int, str]:
+    """Page 1 rendered at 200 dpi: its dark pixels, and what OCR reads in it."""
+    import pypdfium2 as pdfium
+
+    from assistant.ingest.pdf import ocr_page
+
+    doc = pdfium.PdfDocument(path)
+    image = doc[0].render(scale=200 / 72, grayscale=True).to_numpy()
+    return int((image < 128).sum()), ocr_page(doc[0])
+
+
+def lost_glyphs(tmp: Path, big: Path, review: Path, ocr: bool) -> None:
     from tests.support.pdfium_fonts import pdfium_draws_chinese, without_system_fonts
 
     print("\n## Glyphs of a font neither embedded nor installed (STSong-Light, set one glyph at a time)")
@@ -137,6 +148,10 @@ def lost_glyphs(tmp: Path, big: Path, review: Path) -> None:
     print(f"{review.name} with no system fonts: pages read again {there['recovered']}; extracted text identical "
           f"to this machine's: {there['text'] == here.text}; lacks {missing(here.text, str(there['text']))} of its "
           "characters")
+    if ocr:
+        for label, run in (("this machine", lambda f, *a: f(*a)), ("no system fonts", without_system_fonts)):
+            ink, text = run(ocr_first_page, str(journal))
+            print(f"{journal.name} page 1 rendered, {label}: {ink:,} dark pixels; OCR reads {text!r}")
 
 
 def main() -> None:
@@ -174,7 +189,7 @@ def main() -> None:
         pass
     else:
         ocr_pages(tmp, seed)
-    small_files_and_big(tmp, seed, review)
+    small_files_and_big(tmp, seed, review, not skip_ocr)
 
 
 def ocr_pages(tmp: Path, seed: str) -> None:
@@ -205,7 +220,7 @@ def ocr_pages(tmp: Path, seed: str) -> None:
 
 
 
-def small_files_and_big(tmp: Path, seed: str, review: Path) -> None:
+def small_files_and_big(tmp: Path, seed: str, review: Path, ocr: bool) -> None:
     print("\n## Reading PDFs in a child process: 20 one-page PDFs")
     small = []
     for i in range(20):
@@ -234,7 +249,7 @@ def small_files_and_big(tmp: Path, seed: str, review: Path) -> None:
     t0 = time.perf_counter()
     ex = extract_pdf(big)
     print(f"{len(ex.pages)} pages in {time.perf_counter() - t0:.1f} s ({len(ex.text):,} characters)")
-    lost_glyphs(tmp, big, review)
+    lost_glyphs(tmp, big, review, ocr)
 
 
 if __name__ == "__main__":
