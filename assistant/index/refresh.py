@@ -68,8 +68,9 @@ def open_live(settings: Settings, why: str) -> tuple[Index, BuildReport] | None:
 
 
 def read_corpus(settings: Settings, progress: Progress | None = None) -> Corpus:
-    """The documents of ``settings.seeds``, with extractions cached in the index folder. Raises SeedsError."""
-    return load_corpus(settings.seeds, settings.index / "cache" / EXTRACTED, progress)
+    """The documents of ``settings.seeds``, with extractions cached in the index folder and at most
+    ``settings.ocr_pages`` scanned pages of each PDF recognised. Raises SeedsError."""
+    return load_corpus(settings.seeds, settings.index / "cache" / EXTRACTED, progress, settings.ocr_pages)
 
 
 def default_crosslingual(settings: Settings) -> Embedder | None:

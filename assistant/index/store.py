@@ -9,11 +9,14 @@
         manifest.json      format, embedder, chunker, sources, and a checksum of every file
         passages.jsonl, embeddings.npy, dense.faiss, sparse/…, lexicon.json
       cache/               embedding cache
+        extracted/         the extracted text of PDF, Word and HTML files, by file hash
 
 A build is written into ``builds/tmp-…`` and renamed into place only when complete; ``CURRENT`` is
 then replaced in one step. A crash at any point leaves the previous build live, and readers never see
 a mixed index. The assistant deletes only its own ``b-…``/``tmp-…`` folders inside ``builds/`` and the
-temporary files of its own interrupted atomic writes (``.CURRENT.<8 hex>.tmp``, ``cache/.embeddings-….tmp``).
+temporary files of its own interrupted atomic writes, each by its exact name in its own folder
+(:data:`_OWN_TEMP`): ``.CURRENT.<8 hex>.tmp``, ``cache/.embeddings-<16 hex>.npz.<8 hex>.tmp`` and
+``cache/extracted/.<sha256>[.failed].json.<8 hex>.tmp``.
 """
 
 from __future__ import annotations
@@ -40,8 +43,18 @@ CURRENT = "CURRENT"
 BUILDS = "builds"
 MANIFEST = "manifest.json"
 _OWN_BUILD = re.compile(r"^(b|tmp)-[0-9]{8}T[0-9]{6}-[0-9a-f]{8}$")
-_OWN_TEMP = re.compile(r"^\.(CURRENT|embeddings-[0-9a-f]{16}\.npz)\.[0-9a-f]{8}\.tmp$")
-"""Temporary files :func:`write_atomic` leaves behind when a process is killed mid-write."""
+_OWN_TEMP = {
+    (): (re.compile(r"^\.CURRENT\.[0-9a-f]{8}\.tmp$"), 0.0),
+    ("cache",): (re.compile(r"^\.embeddings-[0-9a-f]{16}\.npz\.[0-9a-f]{8}\.tmp$"), 0.0),
+    ("cache", "extracted"): (re.compile(r"^\.[0-9a-f]{64}(\.failed)?\.json\.[0-9a-f]{8}\.tmp$"), 600.0),
+}
+"""Folder inside the index (as path parts) → the temporary files our atomic writes leave there when a
+process is killed mid-write, and the age in seconds from which such a file is a leftover: those of
+:func:`write_atomic` (``CURRENT``) and of the embedding cache (:mod:`.cache`) are written under the build
+lock, so any found by the lock holder is one; the extraction cache
+(:class:`~assistant.ingest.extract.ExtractCache`) is also written by processes that do not hold it (a
+freshness check, a citation shown from a file not yet indexed), for a few milliseconds per file, so only
+one older than ten minutes is taken for a leftover."""
 PAUSE_AT = "ASSISTANT_TEST_PAUSE_AT"
 PAUSE_FILE = "ASSISTANT_TEST_PAUSE_FILE"
 
@@ -192,14 +205,17 @@ def _remove_old_builds(index_dir: Path, keep: set[str]) -> None:
     for path in sorted(builds_dir.iterdir(), key=lambda p: p.name):
         if _OWN_BUILD.match(path.name) and path.name not in keep and path.is_dir() and not path.is_symlink():
             shutil.rmtree(path, ignore_errors=True)
-    for directory in (index_dir, index_dir / "cache"):
+    now = time.time()
+    for parts, (own, age) in _OWN_TEMP.items():
         try:
-            entries = list(directory.iterdir())
+            entries = list(index_dir.joinpath(*parts).iterdir())
         except OSError:
             continue
         for path in entries:
-            if _OWN_TEMP.match(path.name) and path.is_file() and not path.is_symlink():
-                with contextlib.suppress(OSError):
+            if not own.match(path.name) or path.is_symlink() or not path.is_file():
+                continue
+            with contextlib.suppress(OSError):
+                if now - path.stat().st_mtime >= age:
                     path.unlink()
 
 

@@ -21,8 +21,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-EXTRACTOR_VERSION = 1
-"""Bump when any extractor's output changes: cached extractions of older versions are made again."""
+from ..settings import OCR_PAGES
+
+EXTRACTOR_VERSION = 2
+"""Bump when any extractor's output changes: cached extractions of older versions are made again (the
+pages they recognised by OCR are kept, unless :data:`OCR_VERSION` changed too)."""
+OCR_VERSION = 1
+"""Bump when the text OCR gives a page changes (engine, models, rendering, the layout of recognised
+lines): pages recognised by an older version are then recognised again. Extractions that do not record
+it are version 1."""
 PAGE_SEP = "\n\f\n"
 """Between two pages: a line holding only a form feed. Every page begins on a line of its own."""
 PAGE_SECONDS = 180.0
@@ -38,6 +45,25 @@ class ExtractError(Exception):
     """A file that cannot be read as its format says; ``str()`` is the reason, for a warning."""
 
 
+class ScansLeft(ExtractError):
+    """A PDF with no text but on scanned pages, not all of them recognised because of the OCR limit: it
+    may yield text when the limit is raised. ``scanned`` and ``ocr_skipped`` as in :class:`Extracted`."""
+
+    def __init__(self, reason: str, scanned: tuple[int, ...], ocr_skipped: tuple[int, ...]) -> None:
+        super().__init__(reason)
+        self.scanned = scanned
+        self.ocr_skipped = ocr_skipped
+
+    @property
+    def ocr_done(self) -> int:
+        return len(self.scanned) - len(self.ocr_skipped)
+
+    def recognised(self) -> dict[int, str]:
+        """The pages OCR found nothing on (0-based page → ``""``), not to be recognised again."""
+        skipped = set(self.ocr_skipped)
+        return {p - 1: "" for p in self.scanned if p not in skipped}
+
+
 @dataclass(frozen=True)
 class Extracted:
     """The text of a non-text document, as citations index it."""
@@ -50,11 +76,24 @@ class Extracted:
     pages: tuple[int, ...] = ()
     """Offset in :attr:`text` where each page begins (page 1 first); empty for unpaged formats."""
     ocr_pages: tuple[int, ...] = ()
-    """1-based numbers of the pages recognised by OCR."""
+    """1-based numbers of the pages whose text was recognised by OCR."""
+    scanned: tuple[int, ...] = ()
+    """1-based numbers of the pages without a usable text layer (recognised by OCR, or skipped)."""
+    ocr_skipped: tuple[int, ...] = ()
+    """Pages of :attr:`scanned` left unrecognised, and empty, because of the per-document OCR limit."""
+    recovered: tuple[int, ...] = ()
+    """Pages whose glyphs PDFium lost (a font neither embedded nor installed), read again with pdfminer."""
+    incomplete: tuple[int, ...] = ()
+    """Pages whose lost glyphs could not be read again: some of their text is missing."""
+    ocr_version: int = OCR_VERSION
+    """The :data:`OCR_VERSION` that recognised :attr:`ocr_pages`."""
 
     def to_json(self) -> dict[str, Any]:
         return {"version": EXTRACTOR_VERSION, "text": self.text, "format": self.format,
-                "extractor": self.extractor, "pages": list(self.pages), "ocr_pages": list(self.ocr_pages)}
+                "extractor": self.extractor, "pages": list(self.pages), "ocr_pages": list(self.ocr_pages),
+                "scanned": list(self.scanned), "ocr_skipped": list(self.ocr_skipped),
+                "recovered": list(self.recovered), "incomplete": list(self.incomplete),
+                "ocr_version": self.ocr_version}
 
     @classmethod
     def from_json(cls, data: Any) -> Extracted | None:
@@ -62,13 +101,37 @@ class Extracted:
         try:
             if data["version"] != EXTRACTOR_VERSION:
                 return None
+            numbers = {name: tuple(int(p) for p in data.get(name, ()))
+                       for name in ("ocr_pages", "scanned", "ocr_skipped", "recovered", "incomplete")}
             out = cls(text=str(data["text"]), format=str(data["format"]), extractor=str(data["extractor"]),
-                      pages=tuple(int(p) for p in data["pages"]), ocr_pages=tuple(int(p) for p in data["ocr_pages"]))
-        except (KeyError, TypeError, ValueError):
+                      pages=tuple(int(p) for p in data["pages"]), ocr_version=int(data.get("ocr_version", 1)),
+                      **numbers)
+        except (KeyError, TypeError, ValueError, AttributeError):
             return None
         if any(not 0 <= p <= len(out.text) for p in out.pages) or list(out.pages) != sorted(out.pages):
             return None
         return out
+
+    @property
+    def ocr_done(self) -> int:
+        """Scanned pages that were recognised by OCR (with or without text found)."""
+        return len(self.scanned) - len(self.ocr_skipped)
+
+    def page_text(self, number: int) -> str:
+        """The text of page ``number`` (1-based), without the separator that follows it."""
+        start = self.pages[number - 1]
+        end = self.pages[number] - len(PAGE_SEP) if number < len(self.pages) else len(self.text)
+        return self.text[start:end]
+
+    def recognised(self) -> dict[int, str]:
+        """0-based page → text of the pages recognised by OCR (empty ones too, when the extraction
+        records which pages were scanned), for an extraction of the same file to reuse; nothing when
+        they were recognised by another :data:`OCR_VERSION`."""
+        if self.ocr_version != OCR_VERSION or not self.pages:
+            return {}
+        skipped = set(self.ocr_skipped)
+        done = [p for p in self.scanned if p not in skipped] if self.scanned else list(self.ocr_pages)
+        return {p - 1: self.page_text(p) for p in done if 1 <= p <= len(self.pages)}
 
 
 def join_pages(texts: list[str]) -> tuple[str, tuple[int, ...]]:
@@ -105,8 +168,9 @@ class ExtractCache:
     def _path(self, sha256: str, failed: bool = False) -> Path:
         return self.folder / f"{sha256}{'.failed' if failed else ''}.json"
 
-    def get(self, sha256: str) -> Extracted | str | None:
-        """The cached extraction, the reason the file could not be read, or None."""
+    def get(self, sha256: str) -> Extracted | str | ScansLeft | None:
+        """The cached extraction, the reason the file could not be read (a :class:`ScansLeft` when more
+        OCR may give it text), or None."""
         data = None
         for failed in (False, True):
             try:
@@ -115,12 +179,32 @@ class ExtractCache:
             except (OSError, ValueError):
                 continue
         if isinstance(data, dict) and data.get("version") == EXTRACTOR_VERSION and isinstance(data.get("error"), str):
-            return data["error"]
+            try:
+                scanned = tuple(int(p) for p in data.get("scanned", ()))
+                skipped = tuple(int(p) for p in data.get("ocr_skipped", ()))
+            except (TypeError, ValueError):
+                return None
+            return ScansLeft(data["error"], scanned, skipped) if skipped else data["error"]
         return Extracted.from_json(data)
 
-    def put(self, sha256: str, value: Extracted | str) -> None:
+    def recognised(self, sha256: str) -> dict[int, str]:
+        """The pages of this file already recognised by OCR (0-based page → text), from its cached
+        extraction even of an older :data:`EXTRACTOR_VERSION` (see :meth:`Extracted.recognised`)."""
+        try:
+            data = json.loads(self._path(sha256).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(data, dict):
+            return {}
+        old = Extracted.from_json({**data, "version": EXTRACTOR_VERSION})
+        return old.recognised() if old is not None else {}
+
+    def put(self, sha256: str, value: Extracted | str | ScansLeft) -> None:
         """Remember an extraction (or a reason); a cache that cannot be written is only slower."""
-        data = value.to_json() if isinstance(value, Extracted) else {"version": EXTRACTOR_VERSION, "error": value}
+        data: dict[str, Any] = (value.to_json() if isinstance(value, Extracted)
+                                else {"version": EXTRACTOR_VERSION, "error": str(value)})
+        if isinstance(value, ScansLeft):
+            data.update(scanned=list(value.scanned), ocr_skipped=list(value.ocr_skipped))
         path = self._path(sha256, failed=not isinstance(value, Extracted))
         tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
         try:
@@ -158,13 +242,15 @@ def _worker(conn: Any, memory: int | None) -> None:
         msg = conn.recv()
         if msg is None:
             return
-        path, ocr = msg
+        path, ocr_pages, known = msg
 
         def report(stage: str, done: int, total: int) -> None:
             conn.send(("progress", stage, done, total))
 
         try:
-            conn.send(("ok", extract_pdf(Path(path), ocr, report).to_json()))
+            conn.send(("ok", extract_pdf(Path(path), report, ocr_pages=ocr_pages, known=known).to_json()))
+        except ScansLeft as exc:
+            conn.send(("scans", str(exc), exc.scanned, exc.ocr_skipped))
         except ExtractError as exc:
             conn.send(("error", str(exc)))
         except MemoryError:
@@ -210,8 +296,10 @@ class PdfWorker:
             self._conn.close()
         self._proc = self._conn = None
 
-    def extract(self, path: Path, ocr: bool = True, report: Report | None = None) -> Extracted:
-        """Extract one PDF. Raises ExtractError (Timeout when a page took too long).
+    def extract(self, path: Path, report: Report | None = None, *, ocr_pages: int = OCR_PAGES,
+                known: dict[int, str] | None = None) -> Extracted:
+        """Extract one PDF (``ocr_pages`` and ``known`` as for :func:`.pdf.extract_pdf`). Raises
+        ExtractError (Timeout when a page took too long).
 
         Where no child process can be started (a program that is not import-safe under ``spawn``, a
         sandbox without ``fork``), the file is read in this process instead."""
@@ -223,8 +311,8 @@ class PdfWorker:
                 self._kill()
                 from .pdf import extract_pdf
 
-                return extract_pdf(path, ocr, report)
-        self._conn.send((str(path), ocr))
+                return extract_pdf(path, report, ocr_pages=ocr_pages, known=known)
+        self._conn.send((str(path), ocr_pages, known or {}))
         while True:
             if not self._conn.poll(self.page_seconds):
                 self._kill()
@@ -244,6 +332,8 @@ class PdfWorker:
                 continue
             if msg[0] == "error":
                 raise ExtractError(msg[1])
+            if msg[0] == "scans":
+                raise ScansLeft(msg[1], tuple(msg[2]), tuple(msg[3]))
             extracted = Extracted.from_json(msg[1])
             if extracted is None:
                 raise ExtractError("the PDF library returned something unreadable")
@@ -265,17 +355,20 @@ class PdfWorker:
 
 # ------------------------------------------------------------------------------------------- dispatch
 
-def extract(path: Path, fmt: str, worker: PdfWorker | None = None, report: Report | None = None) -> Extracted:
+def extract(path: Path, fmt: str, worker: PdfWorker | None = None, report: Report | None = None, *,
+            ocr_pages: int = OCR_PAGES, known: dict[int, str] | None = None) -> Extracted:
     """Extract a file of format ``fmt`` (``pdf``, ``docx`` or ``html``). Raises ExtractError.
 
-    PDFs go through ``worker`` (a child process) when given, else are read in this process.
+    PDFs go through ``worker`` (a child process) when given, else are read in this process; at most
+    ``ocr_pages`` of their scanned pages are recognised, ``known`` ones not again (see
+    :func:`.pdf.extract_pdf`).
     """
     if fmt == "pdf":
         if worker is not None:
-            return worker.extract(path, True, report)
+            return worker.extract(path, report, ocr_pages=ocr_pages, known=known)
         from .pdf import extract_pdf
 
-        return extract_pdf(path, True, report)
+        return extract_pdf(path, report, ocr_pages=ocr_pages, known=known)
     if fmt == "docx":
         from .word import extract_docx
 

@@ -8,7 +8,9 @@ UTF-16/32 with BOM, UTF-16 without BOM, GB18030/GBK and others through charset-n
 is empty (or holds nothing but control characters, escapes, page numbers and running headers), binary,
 undecodable, unreadable, too large, not a regular file (a FIFO or a device: reading one would block or
 never end), a second name for a file already read (a symlink or hard link), or whose name is not valid
-UTF-8 is skipped with one warning naming it; the rest is still indexed.
+UTF-8 is skipped with one warning naming it; the rest is still indexed. A PDF that is indexed without
+some of its text (scanned pages over the OCR limit, glyphs no reader could decode) gets one warning
+naming it and the pages.
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ from pathlib import Path, PurePosixPath
 
 from ..errors import SeedsError
 from ..records import Document, Source
+from ..settings import OCR_PAGES
 from .decode import UNDECIDED, decode_or_reason
-from .extract import ExtractCache, Extracted, ExtractError, PdfWorker, Timeout, extract
+from .extract import ExtractCache, Extracted, ExtractError, PdfWorker, ScansLeft, Timeout, extract
 from .normalize import has_text
 
 TEXT_FORMATS = {".txt": "text", ".text": "text", ".rst": "text", ".md": "markdown", ".markdown": "markdown"}
@@ -127,14 +130,18 @@ def printable_name(name: str) -> str:
 @dataclass
 class Readers:
     """How the extracted formats are read: the extraction cache (by file hash), the PDF child process,
-    and the build's progress callback (for the ``ocr`` stage). All optional: without a cache every file
-    is parsed, without a worker PDFs are read in this process."""
+    the build's progress callback (for the ``ocr`` stage) and the OCR limit per document. All optional:
+    without a cache every file is parsed, without a worker PDFs are read in this process."""
 
     cache: ExtractCache | None = None
     worker: PdfWorker | None = None
     progress: Progress | None = None
+    ocr_pages: int = OCR_PAGES
+    """Scanned pages of one PDF recognised by OCR (see :func:`.pdf.extract_pdf`)."""
     ocr_done: int = 0
     """Scanned pages recognised in the files before the current one."""
+    notes: list[str] = field(default_factory=list)
+    """Warnings about documents that were read, but not completely (one line each, naming the file)."""
     _file_ocr: int = 0
 
     def report(self, stage: str, done: int, total: int) -> None:
@@ -144,24 +151,36 @@ class Readers:
                 self.progress("ocr", self.ocr_done + done, self.ocr_done + total)
 
     def extract(self, path: Path, fmt: str, sha256: str) -> Extracted | str:
-        """The extraction of one file (cached by hash), or the reason it cannot be read."""
+        """The extraction of one file (cached by hash), or the reason it cannot be read.
+
+        A cached extraction that left scanned pages unrecognised is made again when the OCR limit now
+        allows more of them; the pages it recognised are reused, not recognised again."""
+        known: dict[int, str] = {}
         if self.cache is not None:
             cached = self.cache.get(sha256)
-            if cached is not None:
+            if isinstance(cached, str):
                 return cached
-        result: Extracted | str
+            if cached is not None and not (cached.ocr_skipped and cached.ocr_done < self.ocr_pages):
+                return cached if isinstance(cached, Extracted) else str(cached)
+            if isinstance(cached, ScansLeft):
+                known = cached.recognised()
+            elif fmt == "pdf":
+                known = self.cache.recognised(sha256)
+        result: Extracted | str | ScansLeft
         self._file_ocr = 0
         try:
-            result = extract(path, fmt, self.worker, self.report)
+            result = extract(path, fmt, self.worker, self.report, ocr_pages=self.ocr_pages, known=known)
         except Timeout as exc:
             return str(exc)  # not remembered: it may pass on a quieter machine
+        except ScansLeft as exc:
+            result = exc  # remembered with its pages, so that a higher limit recognises only the others
         except ExtractError as exc:
             result = str(exc)
         finally:
             self.ocr_done += self._file_ocr
         if self.cache is not None:
             self.cache.put(sha256, result)
-        return result
+        return result if isinstance(result, Extracted) else str(result)
 
 
 def read_document(path: Path, rel: str, readers: Readers | None = None) -> Document | str:
@@ -203,20 +222,54 @@ def read_document(path: Path, rel: str, readers: Readers | None = None) -> Docum
             return f"skipped {rel}: no text is left once control characters, escapes and page numbers are removed"
         return Document(path=rel, text=text, sha256=sha256, encoding=encoding, format=fmt)
     del raw  # the extractor reads the file itself (a PDF may be large)
-    result = (readers or Readers()).extract(path, fmt, sha256)
+    readers = readers or Readers()
+    result = readers.extract(path, fmt, sha256)
     if isinstance(result, str):
         return f"skipped {rel}: {result}"
     if not has_text(result.text):
         return f"skipped {rel}: no text is left once page numbers and running headers are removed"
+    readers.notes.extend(f"{rel}: {note}" for note in incomplete(result, readers.ocr_pages))
     return Document(path=rel, text=result.text, sha256=sha256, encoding=result.extractor, format=result.format,
                     pages=result.pages, ocr_pages=result.ocr_pages)
 
 
-def load_corpus(seeds: Path, cache_dir: Path | None = None, progress: Progress | None = None) -> Corpus:
+def incomplete(extracted: Extracted, ocr_pages: int) -> list[str]:
+    """What is missing from an extraction, one line each (without the file's name); empty when nothing is."""
+    out: list[str] = []
+    skipped = extracted.ocr_skipped
+    if skipped:
+        total = len(extracted.scanned)
+        if extracted.ocr_done:
+            out.append(f"OCR recognised {extracted.ocr_done} of its {total} scanned pages (the limit is "
+                       f"ASSISTANT_OCR_PAGES={ocr_pages}); {_pages(skipped)} are not searchable until the limit "
+                       "is raised and the index rebuilt (assistant index --rebuild)")
+        else:
+            out.append(f"OCR is off (ASSISTANT_OCR_PAGES={ocr_pages}): its {total} scanned pages "
+                       f"({_pages(skipped)}) are not searchable")
+    if extracted.incomplete:
+        out.append(f"some characters of {_pages(extracted.incomplete)} could not be read (a font that is "
+                   "neither embedded in the file nor installed, which no reader could decode)")
+    return out
+
+
+def _pages(numbers: tuple[int, ...]) -> str:
+    """``page 3``, ``pages 3-7``, ``pages 2, 5, 9`` or ``pages 2, 5, 9 … (12 pages)``: a few page numbers."""
+    if len(numbers) == 1:
+        return f"page {numbers[0]}"
+    if list(numbers) == list(range(numbers[0], numbers[-1] + 1)):
+        return f"pages {numbers[0]}-{numbers[-1]}"
+    shown = ", ".join(map(str, numbers[:5]))
+    return f"pages {shown}" + (f" … ({len(numbers)} pages)" if len(numbers) > 5 else "")
+
+
+def load_corpus(seeds: Path, cache_dir: Path | None = None, progress: Progress | None = None,
+                ocr_pages: int = OCR_PAGES) -> Corpus:
     """Read every document under ``seeds``. Raises SeedsError when there is nothing to index.
 
     ``cache_dir`` keeps the extracted text of PDF, Word and HTML files by file hash (an unchanged file
-    is not parsed again); ``progress`` hears of pages recognised by OCR (stage ``ocr``).
+    is not parsed again); ``progress`` hears of pages recognised by OCR (stage ``ocr``); at most
+    ``ocr_pages`` scanned pages of each PDF are recognised (0: none), each PDF left incomplete getting
+    one warning.
     """
     if not seeds.exists():
         raise SeedsError(f"seeds directory {seeds} does not exist; create it and put documents in it")
@@ -226,7 +279,7 @@ def load_corpus(seeds: Path, cache_dir: Path | None = None, progress: Progress |
     unsupported: Counter[str] = Counter()
     seen: dict[tuple[int, int], str] = {}
     with PdfWorker() as worker:
-        readers = Readers(ExtractCache(cache_dir) if cache_dir is not None else None, worker, progress)
+        readers = Readers(ExtractCache(cache_dir) if cache_dir is not None else None, worker, progress, ocr_pages)
         for path, rel in find_files(seeds, corpus.warnings, unsupported):
             try:
                 st = path.stat()
@@ -237,6 +290,8 @@ def load_corpus(seeds: Path, cache_dir: Path | None = None, progress: Progress |
                 corpus.warnings.append(f"skipped {rel}: it is the same file as {seen[identity]}")
                 continue
             result = read_document(path, rel, readers)
+            corpus.warnings.extend(readers.notes)
+            readers.notes.clear()
             if isinstance(result, str):
                 corpus.warnings.append(result)
             else:

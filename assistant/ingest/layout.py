@@ -69,7 +69,7 @@ class Seg:
 
 # ------------------------------------------------------------------------------------------- characters
 
-def _turn(left: float, bottom: float, right: float, top: float, angle: int, w: float,
+def turn_box(left: float, bottom: float, right: float, top: float, angle: int, w: float,
           h: float) -> tuple[float, float, float, float]:
     """Rotate a user-space box so that text whose baseline runs at ``angle`` (degrees ccw) runs left to right."""
     if angle == 90:
@@ -112,7 +112,7 @@ def page_chars(textpage: Any, width: float, height: float) -> tuple[list[Char], 
         unmapped += raw.FPDFText_HasUnicodeMapError(handle, i) == 1
         if not raw.FPDFText_GetLooseCharBox(handle, i, rect):
             continue
-        x0, y0, x1, y1 = _turn(rect.left, rect.bottom, rect.right, rect.top, turn, width, height)
+        x0, y0, x1, y1 = turn_box(rect.left, rect.bottom, rect.right, rect.top, turn, width, height)
         out.append(Char(ch, x0, y0, x1, y1, raw.FPDFText_IsGenerated(handle, i) == 1))
     return out, unmapped
 
@@ -145,7 +145,12 @@ def _seg_text(chars: list[Char], h: float) -> str:
 
 
 def segments(chars: list[Char]) -> list[Seg]:
-    """Cut the glyph stream into segments: at PDFium's line breaks, at baseline changes, at wide gaps."""
+    """Cut the glyph stream into segments: at baseline changes, at wide gaps, at backward jumps, and at
+    line breaks that are in the file.
+
+    The line breaks PDFium generates are not trusted: it puts one between every two glyphs of some
+    pages set one glyph at a time, which would make each glyph a segment (and ``2024`` read as ``2 0 2 4``);
+    where a line really ends, the geometry says so."""
     segs: list[Seg] = []
     cur: list[Char] = []
 
@@ -158,7 +163,8 @@ def segments(chars: list[Char]) -> list[Seg]:
 
     for c in chars:
         if c.ch in "\r\n":
-            flush()
+            if not c.generated:
+                flush()
             continue
         if c.generated or c.ch.isspace():
             if cur:

@@ -5,8 +5,14 @@ reading order: column by column, never across the gutter, the running header and
 cells joined by `` | ``.
 
 A page whose text layer is unusable (almost no characters over a large image, or mostly characters
-with no Unicode meaning) is rendered and recognised with RapidOCR (:mod:`.ocr`). Pages are joined with
-:data:`PAGE_SEP`, so every page begins on a line of its own; :class:`~.extract.Extracted` records where.
+with no Unicode meaning) is rendered and recognised with RapidOCR (:mod:`.ocr`), up to a number of pages
+per document (the first ones; the rest are left empty and counted, see :class:`~.extract.Extracted`).
+Pages are joined with :data:`PAGE_SEP`, so every page begins on a line of its own;
+:class:`~.extract.Extracted` records where.
+
+A page where PDFium lost glyphs (text objects of a font that is neither embedded nor installed, which
+PDFium leaves out of its text page without a word: :func:`page_objects`) is read again with pdfminer
+(:mod:`.miner`) and laid out by the same rules.
 
 Measured against pdfplumber on generated one- and two-column Chinese/English pages, tables and spaced
 CJK (see README, "Documents"): PDFium is 10-30x faster and, with this layout step, reads two-column
@@ -18,10 +24,12 @@ from __future__ import annotations
 import ctypes
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .extract import PAGE_SEP, Extracted, ExtractError, Report, join_pages
+from ..settings import OCR_PAGES
+from .extract import OCR_VERSION, PAGE_SEP, Extracted, ExtractError, Report, ScansLeft, join_pages
 from .layout import DROP_CHARS, Char, Seg, layout_text, order_page, page_chars, segments
 
 MAX_PAGES = 2000
@@ -61,8 +69,10 @@ def text_layer_usable(chars: list[Char], image_cover: float, unmapped: int = 0) 
     return True, "ok"
 
 
-def _objects(page: Any, kind: int, max_depth: int = 3, limit: int = 100_000) -> Iterator[Any]:
-    """Raw page-object handles of one type, descending into form XObjects; at most ``limit`` visited."""
+def _objects(page: Any, kinds: tuple[int, ...], max_depth: int = 3, limit: int = 100_000) -> Iterator[tuple[int, Any]]:
+    """``(type, handle)`` of the raw page objects of the given types, descending into form XObjects; at
+    most ``limit`` objects visited (pypdfium2's ``get_objects`` makes a Python wrapper per object: 7 s for
+    400,000)."""
     import pypdfium2.raw as raw
 
     seen = 0
@@ -75,24 +85,58 @@ def _objects(page: Any, kind: int, max_depth: int = 3, limit: int = 100_000) -> 
                 return
             obj = raw.FPDFPage_GetObject(page.raw, i) if form is None else raw.FPDFFormObj_GetObject(form, i)
             t = raw.FPDFPageObj_GetType(obj)
-            if t == kind:
-                yield obj
+            if t in kinds:
+                yield t, obj
             elif t == raw.FPDF_PAGEOBJ_FORM and depth + 1 < max_depth:
                 stack.append((obj, raw.FPDFFormObj_CountObjects(obj), depth + 1))
 
 
-def image_coverage(page: Any) -> float:
+@dataclass
+class PageObjects:
+    """What one walk over a page's objects finds."""
+
+    image_cover: float = 0.0
     """Share of the page area (0..1) covered by image objects' bounding boxes."""
+    text_objects: int = 0
+    lost: int = 0
+    """Text objects PDFium leaves out of its text page for want of a font (see :func:`page_objects`)."""
+
+
+def page_objects(page: Any) -> PageObjects:
+    """Image coverage, and the text objects whose glyphs PDFium lost, in one walk over the page.
+
+    PDFium leaves out of its text page every text object whose box is narrower than 0.01 pt
+    (``CPDF_TextPage::ProcessTextObject``), without a warning. A glyph of a font that is neither embedded
+    in the file nor installed on the machine (a Chinese CID font such as STSong-Light or SimSun on a Linux
+    machine without Chinese fonts) cannot be measured, so a text object holding one such glyph has no
+    width, and its text is lost; text set one glyph at a time loses whole lines. (An object of several
+    glyphs keeps a width from their advances, and its text.) Such objects are counted in
+    :attr:`PageObjects.lost`: text objects in a font that is not embedded whose box has no width. A text
+    object holding only a space is counted too, harmlessly: the page is read again and pdfminer's
+    reading kept only if it brings text back (:func:`.miner.recovers`).
+    """
     import pypdfium2.raw as raw
 
     w, h = page.get_size()
+    out = PageObjects()
     area = 0.0
     box = [ctypes.c_float() for _ in range(4)]
-    for obj in _objects(page, raw.FPDF_PAGEOBJ_IMAGE):
-        if raw.FPDFPageObj_GetBounds(obj, *box):
-            left, bottom, right, top = (v.value for v in box)
-            area += max(0.0, min(right, w) - max(left, 0.0)) * max(0.0, min(top, h) - max(bottom, 0.0))
-    return min(1.0, area / (w * h)) if w * h else 0.0
+    embedded: dict[int | None, bool] = {}
+    for t, obj in _objects(page, (raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_TEXT)):
+        if t == raw.FPDF_PAGEOBJ_IMAGE:
+            if raw.FPDFPageObj_GetBounds(obj, *box):
+                left, bottom, right, top = (v.value for v in box)
+                area += max(0.0, min(right, w) - max(left, 0.0)) * max(0.0, min(top, h) - max(bottom, 0.0))
+            continue
+        out.text_objects += 1
+        font = raw.FPDFTextObj_GetFont(obj)
+        key = ctypes.cast(font, ctypes.c_void_p).value
+        if key not in embedded:
+            embedded[key] = not key or raw.FPDFFont_GetIsEmbedded(font) == 1
+        if not embedded[key] and (not raw.FPDFPageObj_GetBounds(obj, *box) or abs(box[2].value - box[0].value) < 0.01):
+            out.lost += 1
+    out.image_cover = min(1.0, area / (w * h)) if w * h else 0.0
+    return out
 
 
 def ocr_page(page: Any, dpi: int = OCR_DPI) -> str:
@@ -139,32 +183,51 @@ def open_pdf(path: Path) -> Any:
     return doc
 
 
-def extract_pdf(path: Path, ocr: bool = True, report: Report | None = None) -> Extracted:
+def extract_pdf(path: Path, report: Report | None = None, *, ocr_pages: int = OCR_PAGES,
+                known: dict[int, str] | None = None) -> Extracted:
     """The text of every page of a PDF, in reading order, pages joined by :data:`PAGE_SEP`.
 
-    The text layer of every page is read first; then the pages without a usable one are recognised by
-    OCR when ``ocr`` (else left empty). Raises ExtractError when the file cannot be read, or when no
+    The text layer of every page is read first (pages where PDFium lost glyphs read again with pdfminer,
+    see :func:`page_objects`); then the pages without a usable one are recognised by OCR, the first
+    ``ocr_pages`` of them (0: none), the rest left empty and listed in
+    :attr:`~.extract.Extracted.ocr_skipped`. ``known`` gives the text of pages already recognised
+    (0-based page → text, e.g. from an earlier extraction of the same file): they are not recognised
+    again and count toward ``ocr_pages``. Raises ExtractError when the file cannot be read, or when no
     page yields any text.
     """
     import pypdfium2 as pdfium
 
+    from .miner import MINER_MAX_OBJECTS, MinerPages, only_spaces_lost, recovers
+
+    known = known or {}
     doc = open_pdf(path)
+    miner = MinerPages(path)
     try:
         n = len(doc)
         texts: list[str] = []
         scanned: list[int] = []
+        recovered: list[int] = []
+        incomplete: list[int] = []
         for i in range(n):
             page = _page(doc, i, pdfium.PdfiumError)
             try:
                 w, h = page.get_size()
                 if page.get_rotation() in (90, 270):
                     w, h = h, w
+                objects = page_objects(page)
                 textpage = page.get_textpage()
                 try:
                     chars, unmapped = page_chars(textpage, w, h)
                 finally:
                     textpage.close()
-                usable, _why = text_layer_usable(chars, image_coverage(page), unmapped)
+                if objects.lost:
+                    again = miner.chars(i) if objects.text_objects <= MINER_MAX_OBJECTS else None
+                    if again is not None and recovers(chars, again[0]):
+                        (chars, h), unmapped = again, 0
+                        recovered.append(i + 1)
+                    elif again is None or not only_spaces_lost(chars, again[0]):
+                        incomplete.append(i + 1)
+                usable, _why = text_layer_usable(chars, objects.image_cover, unmapped)
                 texts.append(layout_text(order_page(segments(chars), h)) if usable else "")
                 if not usable:
                     scanned.append(i)
@@ -172,25 +235,39 @@ def extract_pdf(path: Path, ocr: bool = True, report: Report | None = None) -> E
                 page.close()
             if report:
                 report("pages", i + 1, n)
-        if ocr:
-            for done, i in enumerate(scanned, 1):
-                page = _page(doc, i, pdfium.PdfiumError)
-                try:
-                    texts[i] = ocr_page(page)
-                finally:
-                    page.close()
-                if report:
-                    report("ocr", done, len(scanned))
+        miner.close()
+        reused = [i for i in scanned if i in known]
+        todo = [i for i in scanned if i not in known][: max(0, ocr_pages - len(reused))]
+        skipped = [i for i in scanned if i not in known and i not in todo]
+        for i in reused:
+            texts[i] = known[i]
+        for done, i in enumerate(todo, 1):
+            page = _page(doc, i, pdfium.PdfiumError)
+            try:
+                texts[i] = ocr_page(page)
+            finally:
+                page.close()
+            if report:
+                report("ocr", done, len(todo))
     finally:
+        miner.close()
         doc.close()
     if not any(t.strip() for t in texts):
+        tried = len(scanned) - len(skipped)
+        pages = (tuple(i + 1 for i in scanned), tuple(i + 1 for i in skipped))
+        if skipped and not tried:
+            raise ScansLeft(f"its {len(scanned)} page(s) are images, and OCR is off (ASSISTANT_OCR_PAGES=0)", *pages)
+        if skipped:
+            raise ScansLeft(f"its {len(scanned)} page(s) are images; OCR recognised no text in the first {tried} and "
+                            f"the others are over the limit (ASSISTANT_OCR_PAGES={ocr_pages})", *pages)
         if scanned:
-            raise ExtractError(f"its {len(scanned)} page(s) are images and OCR recognised no text in them"
-                               if ocr else "its pages are images, and OCR is off")
+            raise ExtractError(f"its {len(scanned)} page(s) are images and OCR recognised no text in them")
         raise ExtractError("no page has any text")
     text, starts = join_pages(texts)
-    return Extracted(text=text, format="pdf", extractor="pdfium", pages=starts,
-                     ocr_pages=tuple(i + 1 for i in scanned if texts[i].strip()))
+    return Extracted(text=text, format="pdf", extractor="pdfium+pdfminer" if recovered else "pdfium",
+                     pages=starts, ocr_pages=tuple(i + 1 for i in scanned if i not in skipped and texts[i].strip()),
+                     scanned=tuple(i + 1 for i in scanned), ocr_skipped=tuple(i + 1 for i in skipped),
+                     recovered=tuple(recovered), incomplete=tuple(incomplete), ocr_version=OCR_VERSION)
 
 
 def _page(doc: Any, i: int, error: type[Exception]) -> Any:
@@ -200,4 +277,4 @@ def _page(doc: Any, i: int, error: type[Exception]) -> Any:
         raise ExtractError(f"page {i + 1} is damaged") from exc
 
 
-__all__ = ["MAX_PAGES", "PAGE_SEP", "extract_pdf", "open_pdf"]
+__all__ = ["MAX_PAGES", "PAGE_SEP", "extract_pdf", "open_pdf", "page_objects"]

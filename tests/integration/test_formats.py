@@ -14,8 +14,11 @@ from support.cli import run_main
 from assistant.core import Assistant
 from assistant.ingest import load_corpus
 from assistant.ingest.chunk import chunk_document
+from assistant.records import Source
 from assistant.settings import Settings
 
+SCAN_WORDS = ["华法林", "地舒单抗", "二甲双胍", "阿司匹林", "氟维司群", "来曲唑", "他莫昔芬", "帕博西尼", "依西美坦",
+              "唑来膦酸", "阿那曲唑", "奥希替尼"]
 QUESTIONS = ["What is the PIK3CA mutation rate in HR+/HER2- breast cancer?", "地舒单抗与唑来膦酸相比效果如何？"]
 REVIEW = "000_5cc127c3c086e338"
 OCR_LINES = ["地舒单抗用于骨转移患者", "推荐剂量为每四周一百二十毫克"]
@@ -118,3 +121,99 @@ def test_index_a_mixed_folder_from_the_command_line(tmp_path: Path, capsys: pyte
     # nothing changed: up to date, and still names what it skipped
     code, out, _ = run_main(["index", *common], capsys)
     assert "up to date" in out and out.rstrip("\n").endswith(".xlsx (2), .caj (1)")
+
+
+def scan_pdf(path: Path) -> None:
+    """A 12-page image-only PDF, one short line a page (small pages: OCR takes a fraction of a second each)."""
+    from reportlab.lib.pagesizes import A7
+
+    D.image_page_pdf(path, [D.text_image([f"第{i}页 {w}"], size=44, width=500) for i, w in enumerate(SCAN_WORDS, 1)],
+                     A7)
+
+
+def ocr_counts(seen: list[tuple[str, int, int]]) -> set[int]:
+    """The totals the ``ocr`` stage reported: how many pages each extraction set out to recognise."""
+    return {total for stage, _, total in seen if stage == "ocr"}
+
+
+def test_ocr_stops_at_the_limit_and_goes_on_from_the_cache(tmp_path: Path) -> None:
+    seeds, cache = tmp_path / "seeds", tmp_path / "cache"
+    seeds.mkdir()
+    scan_pdf(seeds / "scan.pdf")
+    seen: list[tuple[str, int, int]] = []
+    corpus = load_corpus(seeds, cache, lambda *a: seen.append(a), ocr_pages=3)
+    [doc] = corpus.documents
+    assert corpus.warnings == ["scan.pdf: OCR recognised 3 of its 12 scanned pages (the limit is "
+                               "ASSISTANT_OCR_PAGES=3); pages 4-12 are not searchable until the limit is raised "
+                               "and the index rebuilt (assistant index --rebuild)"]
+    assert len(doc.pages) == 12 and doc.ocr_pages == (1, 2, 3) and ocr_counts(seen) == {3}
+    source = Source.of(doc)
+    first = [source.text[slice(*source.page_span(n))] for n in range(1, 13)]
+    for n in (1, 2, 3):
+        assert SCAN_WORDS[n - 1] in squash(first[n - 1]), first[n - 1]
+    assert not any(t.strip() for t in first[3:])
+    # raised: only the next two pages are recognised, the first three are taken from the cache
+    seen.clear()
+    [doc] = load_corpus(seeds, cache, lambda *a: seen.append(a), ocr_pages=5).documents
+    assert doc.ocr_pages == (1, 2, 3, 4, 5) and ocr_counts(seen) == {2}
+    source = Source.of(doc)
+    again = [source.text[slice(*source.page_span(n))] for n in range(1, 13)]
+    assert again[:3] == first[:3] and SCAN_WORDS[4] in squash(again[4])
+    # the same limit: nothing is recognised; a lower one keeps what was recognised
+    seen.clear()
+    corpus = load_corpus(seeds, cache, lambda *a: seen.append(a), ocr_pages=1)
+    assert corpus.documents[0].text == doc.text and ocr_counts(seen) == set()
+    assert corpus.warnings[0].startswith("scan.pdf: OCR recognised 5 of its 12 scanned pages (the limit is "
+                                         "ASSISTANT_OCR_PAGES=1); pages 6-12 are not searchable")
+    # OCR off: skipped, and remembered as such only while the limit stays at 0
+    (seeds / "other.md").write_text("# 二甲双胍\n\n二甲双胍是一线药物。\n", encoding="utf-8")
+    corpus = load_corpus(seeds, tmp_path / "fresh", ocr_pages=0)
+    assert [d.path for d in corpus.documents] == ["other.md"]
+    assert corpus.warnings == ["skipped scan.pdf: its 12 page(s) are images, and OCR is off (ASSISTANT_OCR_PAGES=0)"]
+    seen.clear()
+    corpus = load_corpus(seeds, tmp_path / "fresh", lambda *a: seen.append(a), ocr_pages=1)
+    assert [d.path for d in corpus.documents] == ["other.md", "scan.pdf"] and ocr_counts(seen) == {1}
+
+
+def test_a_scan_whose_first_pages_are_blank_is_tried_again_with_a_higher_limit(tmp_path: Path) -> None:
+    seeds, cache = tmp_path / "seeds", tmp_path / "cache"
+    seeds.mkdir()
+    from reportlab.lib.pagesizes import A7
+
+    blank = D.text_image([" "], size=44, width=500)
+    D.image_page_pdf(seeds / "scan.pdf", [blank, blank, D.text_image(["第3页 华法林"], size=44, width=500)], A7)
+    (seeds / "other.md").write_text("# 二甲双胍\n\n二甲双胍是一线药物。\n", encoding="utf-8")
+    seen: list[tuple[str, int, int]] = []
+    corpus = load_corpus(seeds, cache, lambda *a: seen.append(a), ocr_pages=2)
+    assert [d.path for d in corpus.documents] == ["other.md"]
+    assert corpus.warnings == ["skipped scan.pdf: its 3 page(s) are images; OCR recognised no text in the first 2 and "
+                               "the others are over the limit (ASSISTANT_OCR_PAGES=2)"] and ocr_counts(seen) == {2}
+    seen.clear()
+    assert load_corpus(seeds, cache, lambda *a: seen.append(a), ocr_pages=2).warnings == corpus.warnings
+    assert ocr_counts(seen) == set()  # remembered: not recognised again
+    _, doc = load_corpus(seeds, cache, lambda *a: seen.append(a), ocr_pages=3).documents
+    assert ocr_counts(seen) == {1} and doc.ocr_pages == (3,) and "华法林" in squash(doc.text)
+
+
+def test_the_ocr_limit_from_the_environment(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    seeds, index = tmp_path / "seeds", tmp_path / "index"
+    seeds.mkdir()
+    scan_pdf(seeds / "scan.pdf")
+    common = ["--seeds", seeds, "--index", index]
+    monkeypatch.setenv("ASSISTANT_OCR_PAGES", "2")
+    code, out, err = run_main(["index", *common], capsys)
+    assert code == 0 and "indexed 1 documents" in out
+    assert ("assistant: warning: scan.pdf: OCR recognised 2 of its 12 scanned pages (the limit is "
+            "ASSISTANT_OCR_PAGES=2); pages 3-12 are not searchable") in err
+    # said again while the index stays as it is
+    code, out, err = run_main(["index", *common], capsys)
+    assert "up to date" in out and "OCR recognised 2 of its 12" in err
+    monkeypatch.setenv("ASSISTANT_OCR_PAGES", "3")
+    code, out, err = run_main(["index", "--rebuild", *common], capsys)
+    assert code == 0 and "OCR recognised 3 of its 12" in err and "pages 4-12 are not searchable" in err
+    code, out, _ = run_main(["source", "scan.pdf", "--page", "3", *common], capsys)
+    assert SCAN_WORDS[2] in squash(out)
+    monkeypatch.setenv("ASSISTANT_OCR_PAGES", "-1")
+    code, _, err = run_main(["index", *common], capsys)
+    assert code == 2 and "ocr_pages" in err

@@ -7,6 +7,7 @@
 * The assistant deletes only inside its own index folder, and only its own files there: a user file
   and a foreign folder inside the index folder (even inside ``builds/``, even one named like a build)
   survive repeated rebuilds; pointing ``--index`` at a folder with other content deletes none of it.
+  What a killed write of the extraction cache leaves is removed, by its exact name; nothing else there.
 """
 
 from __future__ import annotations
@@ -14,12 +15,17 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from assistant.core import Assistant
+from assistant.index import store
 from assistant.main import main
 from assistant.settings import Settings
 
@@ -184,3 +190,58 @@ def test_index_pointed_at_a_file_is_refused_and_the_file_kept(tmp_path: Path,
     _, err = capsys.readouterr()
     assert err.startswith("assistant: error: ") and err.count("\n") == 1 and "Traceback" not in err
     assert target.read_bytes() == b"years of work"
+
+
+KILLED_WRITE = """
+import os, signal, sys
+from pathlib import Path
+from assistant.ingest.extract import ExtractCache, Extracted
+os.replace = lambda *args: os.kill(os.getpid(), signal.SIGKILL)  # killed between writing and renaming
+value = Extracted("华法林", "pdf", "pdfium", (0,)) if sys.argv[3] == "ok" else "it is damaged"
+ExtractCache(Path(sys.argv[1])).put(sys.argv[2], value)
+"""
+
+
+def test_a_killed_extraction_write_is_cleaned_up_and_user_files_survive(tmp_path: Path) -> None:
+    write_seeds(tmp_path / "seeds")
+    index = tmp_path / "index"
+    settings = Settings.load(seeds=tmp_path / "seeds", index=index)
+    Assistant(settings).open()
+    folder = index / "cache" / "extracted"
+    for sha, kind in (("a" * 64, "ok"), ("b" * 64, "failed")):
+        done = subprocess.run([sys.executable, "-c", KILLED_WRITE, str(folder), sha, kind], check=False)
+        assert done.returncode == -signal.SIGKILL
+    leftovers = sorted(folder.glob(".*.tmp"))
+    names = [p.name for p in leftovers]
+    assert len(names) == 2 and names[0].startswith(f".{'a' * 64}.json.") and ".failed.json." in names[1], names
+    assert "华法林" in leftovers[0].read_text(encoding="utf-8")
+    hour_ago = time.time() - 3600
+    for path in leftovers:
+        os.utime(path, (hour_ago, hour_ago))
+    # a write another process is making right now (named as ours, but new), and the user's own files
+    writing = folder / f".{'c' * 64}.json.0123abcd.tmp"
+    writing.write_text("{", encoding="utf-8")
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep\n", encoding="utf-8")
+    mine = {"notes.json": "mine", ".notes.tmp": "mine", f".{'d' * 64}.json.tmp": "no hex",
+            f"{'d' * 64}.json.0123abcd.tmp": "no leading dot", f".{'d' * 64}.json.0123abcd.tmp.bak": "a backup",
+            f".{'D' * 64}.json.0123abcd.tmp": "upper case", f".{'d' * 63}.json.0123abcd.tmp": "63 hex"}
+    for name, text in mine.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    (folder / f".{'e' * 64}.json.0123abcd.tmp").mkdir()  # a folder named like a leftover
+    (folder / f".{'f' * 64}.json.0123abcd.tmp").symlink_to(outside)  # a link named like one
+    for path in [*folder.iterdir(), outside]:
+        if path.name != writing.name and not path.is_symlink():
+            os.utime(path, (hour_ago, hour_ago))
+    theirs = {k: v for k, v in snapshot(folder).items() if not k.endswith(tuple(names))}
+    (tmp_path / "seeds" / "b.txt").write_text("Metformin lowers blood glucose, again.\n", encoding="utf-8")
+    assert Assistant(settings).open().rebuilt
+    assert not any(p.exists() for p in leftovers)
+    assert {k: v for k, v in snapshot(folder).items()} == theirs
+    assert outside.read_text(encoding="utf-8") == "keep\n" and writing.exists()
+    # the sweep after a locked check that finds the index fresh removes them too
+    leftovers[0].write_text("{", encoding="utf-8")
+    os.utime(leftovers[0], (hour_ago, hour_ago))
+    with store.build_lock(index):
+        store.sweep(index)
+    assert not leftovers[0].exists() and snapshot(folder) == theirs

@@ -124,6 +124,101 @@ def text_pdf(path: Path, pages: Sequence[Sequence[str]], header: str | None = No
     c.save()
 
 
+def glyph_lines(text: str, width: float, size: float = 10.5, gap: float = 1.0) -> list[str]:
+    """``text`` cut into lines that fit ``width`` points when set by :func:`glyph_by_glyph_pdf`."""
+    from reportlab.pdfbase import pdfmetrics
+
+    _fonts()
+    lines, cur, used = [], "", 0.0
+    for ch in text:
+        w = pdfmetrics.stringWidth(ch, CJK_FONT, size) + gap
+        if cur and used + w > width:
+            lines.append(cur)
+            cur, used = "", 0.0
+        cur += ch
+        used += w
+    return lines + ([cur] if cur else [])
+
+
+def glyph_by_glyph_pdf(path: Path, pages: Sequence[Sequence[Sequence[str]]], header: str | None = None,
+                       size: float = 10.5, gap: float = 1.0, whole_lines: Sequence[int] = ()) -> float:
+    """Chinese set the way many typesetting systems write it: every glyph its own text object, placed on
+    its own, letter-spaced by ``gap`` points, in STSong-Light (a font PDF files name but never embed).
+
+    ``pages`` holds, per page, its columns (one or two), each a list of lines (see :func:`glyph_lines`);
+    ``header`` is set glyph by glyph at the top left of every page, and the page number (``· n ·``) as one
+    string at the top right. Pages listed in ``whole_lines`` (1-based) are set a line per text object
+    instead. Returns the width of a column in points.
+    """
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfgen import canvas
+
+    _fonts()
+    width, height = A4
+    margin, gutter = 56.0, 24.0
+    colw = (width - 2 * margin - gutter) / 2
+    c = canvas.Canvas(str(path), pagesize=A4)
+
+    def put(x: float, y: float, text: str, one: bool) -> None:
+        if one:
+            c.drawString(x, y, text)
+            return
+        for ch in text:
+            c.drawString(x, y, ch)
+            x += pdfmetrics.stringWidth(ch, CJK_FONT, size) + gap
+
+    for n, columns in enumerate(pages, 1):
+        one = n in whole_lines
+        if header:
+            c.setFont(CJK_FONT, 8.5)
+            put(margin, height - 40, header, one)
+            c.drawRightString(width - margin, height - 40, f"· {n} ·")
+        c.setFont(CJK_FONT, size)
+        for k, lines in enumerate(columns):
+            y = height - 80
+            for line in lines:
+                put(margin + k * (colw + gutter), y, line, one)
+                y -= size * 1.6
+        c.showPage()
+    c.save()
+    return colw
+
+
+JOURNAL_GLYPHS = (
+    "肿瘤药学 2024 年第 14 卷",
+    ["华法林是维生素K拮抗剂，治疗期间应定期监测国际标准化比值（INR），目标范围通常为2.0至3.0。",
+     "地舒单抗是一种靶向RANKL的全人源单克隆抗体，推荐剂量为120 mg，每4周皮下注射一次。",
+     "肾功能不全患者使用唑来膦酸前应评估肌酐清除率，必要时减量。",
+     "来曲唑与阿那曲唑均为第三代芳香化酶抑制剂，用于绝经后激素受体阳性乳腺癌的辅助治疗。"],
+    ["二甲双胍是2型糖尿病的一线治疗药物，估算肾小球滤过率低于30时禁用。",
+     "阿司匹林用于心血管疾病二级预防的推荐剂量为每日75-100 mg。",
+     "氟维司群是选择性雌激素受体下调剂，首月第1、15天各给药500 mg。"],
+    ["帕博西尼联合芳香化酶抑制剂可延长无进展生存期，常见不良反应为中性粒细胞减少。",
+     "他莫昔芬可增加子宫内膜癌风险，用药期间出现异常阴道出血应及时检查。"],
+)
+"""The running header and the paragraphs of pages 1, 2 and 3 of :func:`journal_glyph_pdf`."""
+GLYPH_COLUMN = 241.6
+"""Width of a column of :func:`glyph_by_glyph_pdf`, in points."""
+
+
+def journal_glyph_pages() -> tuple[list[list[list[str]]], list[list[str]]]:
+    """The pages of :func:`journal_glyph_pdf` (columns of lines) and the lines of each page's body."""
+    _, first, second, third = JOURNAL_GLYPHS
+
+    def lines(paras: list[str]) -> list[str]:
+        return [ln for p in paras for ln in glyph_lines(p, GLYPH_COLUMN)]
+
+    left, right = lines(first[:2]), lines(first[2:])
+    return [[left, right], [lines(second)], [lines(third)]], [left + right, lines(second), lines(third)]
+
+
+def journal_glyph_pdf(path: Path) -> None:
+    """Three journal pages with a running header, in STSong-Light: page 1 two columns and page 2 one,
+    set one glyph at a time; page 3 set a line at a time."""
+    glyph_by_glyph_pdf(path, journal_glyph_pages()[0], header=JOURNAL_GLYPHS[0], whole_lines=[3])
+
+
 def text_image(lines: Sequence[str], size: int = 40, width: int = 1400) -> object:
     """A white greyscale page image (A4 proportions, or taller if the lines need it) with ``lines`` of
     black Chinese/English text (Noto Sans SC) from the top."""
@@ -139,14 +234,17 @@ def text_image(lines: Sequence[str], size: int = 40, width: int = 1400) -> objec
     return img
 
 
-def image_page_pdf(path: Path, pages: Sequence[object | Sequence[str]]) -> None:
+def image_page_pdf(path: Path, pages: Sequence[object | Sequence[str]],
+                   pagesize: tuple[float, float] | None = None) -> None:
     """A PDF whose pages are either an image (drawn over most of the page, no text layer) or lines of
-    text (a text layer): give a PIL image or a list of lines per page."""
-    from reportlab.lib.pagesizes import A4
+    text (a text layer): give a PIL image or a list of lines per page. Pages are A4 unless ``pagesize``
+    (points) says otherwise."""
+    from reportlab.lib.pagesizes import A4 as PAGE
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
 
     _fonts()
+    A4 = pagesize or PAGE  # noqa: N806 - the page size, A4 unless asked otherwise
     c = canvas.Canvas(str(path), pagesize=A4)
     for page in pages:
         if isinstance(page, (list, tuple)):

@@ -4,6 +4,7 @@ library (reportlab, python-docx) or written byte by byte; OCR is in tests/integr
 
 from __future__ import annotations
 
+import hashlib
 import json
 import zipfile
 from pathlib import Path
@@ -237,3 +238,55 @@ def test_a_crash_or_a_hang_of_the_pdf_library_costs_one_file(tmp_path: Path) -> 
         assert "华法林" in worker.extract(good).text  # a fresh child takes the next file
     with PdfWorker(page_seconds=0.001) as worker, pytest.raises(Timeout, match="took longer than"):
         worker.extract(good)
+
+
+def test_pages_recognised_before_are_not_recognised_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reportlab.lib.pagesizes import A7
+
+    from assistant.ingest import pdf
+    from assistant.ingest.extract import ExtractCache, join_pages
+    from assistant.ingest.files import Readers
+
+    scan = tmp_path / "scan.pdf"
+    D.image_page_pdf(scan, [D.text_image([str(i)], size=44, width=300) for i in range(4)], A7)
+    sha = hashlib.sha256(scan.read_bytes()).hexdigest()
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    # an extraction cached by the version before this one (no record of the scanned pages), three recognised
+    text, pages = join_pages(["第一页", "第二页", "第三页", ""])
+    old = {"version": 1, "text": text, "format": "pdf", "extractor": "pdfium", "pages": list(pages),
+           "ocr_pages": [1, 2, 3]}
+    (folder / f"{sha}.json").write_text(json.dumps(old, ensure_ascii=False), encoding="utf-8")
+    recognised: list[int] = []
+
+    def ocr_page(page: object) -> str:
+        recognised.append(len(recognised))
+        return "新识别的一页"
+
+    monkeypatch.setattr(pdf, "ocr_page", ocr_page)
+    readers = Readers(ExtractCache(folder), ocr_pages=3)
+    ex = readers.extract(scan, "pdf", sha)
+    assert not isinstance(ex, str)
+    assert recognised == [] and (ex.scanned, ex.ocr_pages, ex.ocr_skipped) == ((1, 2, 3, 4), (1, 2, 3), (4,))
+    assert [ex.page_text(n) for n in (1, 2, 3, 4)] == ["第一页", "第二页", "第三页", ""]
+    # now in the cache in this version: the same limit reads nothing at all, a higher one only page 4
+    monkeypatch.setattr(pdf, "open_pdf", lambda path: pytest.fail("the cached extraction was not used"))
+    assert Readers(ExtractCache(folder), ocr_pages=3).extract(scan, "pdf", sha) == ex
+    monkeypatch.undo()
+    monkeypatch.setattr(pdf, "ocr_page", ocr_page)
+    ex = Readers(ExtractCache(folder), ocr_pages=10).extract(scan, "pdf", sha)
+    assert not isinstance(ex, str)
+    assert recognised == [0] and ex.ocr_pages == (1, 2, 3, 4) and ex.ocr_skipped == ()
+    assert ex.page_text(4) == "新识别的一页" and ex.page_text(1) == "第一页"
+
+
+def test_the_ocr_limit_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.errors import SettingsError
+    from assistant.settings import OCR_PAGES, Settings
+
+    assert Settings.load().ocr_pages == OCR_PAGES
+    monkeypatch.setenv("ASSISTANT_OCR_PAGES", "7")
+    assert Settings.load().ocr_pages == 7
+    monkeypatch.setenv("ASSISTANT_OCR_PAGES", "-1")
+    with pytest.raises(SettingsError, match="ocr_pages"):
+        Settings.load()
