@@ -57,7 +57,7 @@ MAX_STATEMENTS = 2
 SECOND_SHARE = 0.25
 """A second sentence is shown only when it holds question concepts the first lacks that weigh at least
 this share of the question, and loses at most :data:`SECOND_MARGIN` to the first."""
-SECOND_MARGIN = 0.25
+SECOND_MARGIN = 0.3
 _QUANTITY_EN = re.compile(
     r"\b(dose|doses|dosage|dosing|how (much|many|long|often|old|soon|frequently)|what (level|percentage|proportion|"
     r"rate|concentration|age|interval|duration|threshold|target|range|number)|at what (age|level|dose|count)|"
