@@ -284,7 +284,8 @@ def test_crlf_line_numbers():
 def test_sentence_spans():
     text = "氟维司群有效。PFS was 24.8 months vs. 14.5 months. OK? 是的！结束"
     spans = sentence_spans(text)
-    assert [text[b:e] for b, e in spans] == ["氟维司群有效。", "PFS was 24.8 months vs. 14.5 months.", "OK?", "是的！", "结束"]
+    assert [text[b:e] for b, e in spans] == [
+        "氟维司群有效。", "PFS was 24.8 months vs. 14.5 months.", "OK?", "是的！", "结束"]
 
 
 @pytest.mark.parametrize(("text", "sentences"), [
