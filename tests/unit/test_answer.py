@@ -139,6 +139,16 @@ def test_a_second_part_of_the_question_gets_its_own_statement(tiny: Assistant) -
         assert hits[s.citation - 1].passage.text[s.span[0] : s.span[1]] == s.text
 
 
+def test_a_question_of_one_part_gets_one_statement(tiny: Assistant) -> None:
+    query = tiny.analyse("氟维司群 denosumab vitamin D 剂量")
+    hits = _hits(tiny, "500 mg", "Denosumab reduces")
+    _, said = answer.compose(hits, query, tiny.expander(), tiny.index.sparse, False)
+    assert len(said) == 1
+    assert answer.has_two_parts("How common are bone metastases, and what proportion are HR-positive?")
+    assert answer.has_two_parts("两篇文献分别提到了哪些药物？")
+    assert not answer.has_two_parts("What is the recommended dose of fulvestrant?")
+
+
 def test_no_statement_when_abstaining_or_when_no_sentence_holds_the_question(tiny: Assistant) -> None:
     hits = _hits(tiny, "500 mg")
     query = tiny.analyse("氟维司群的有效剂量是多少？")
