@@ -1,13 +1,28 @@
 """Answer: turn ranked passages into cited answers.
 
-**The answer sentence.** Each cited passage has the sentence that best answers the question marked.
-A sentence scores the question's concepts it contains — a concept is one word or phrase of the question,
-found as itself or as any translation or sub-word it was expanded to — each weighted by how rare it is
-in the collection (BM25's idf, Robertson & Zaragoza 2009), so that the sentence holding the drug *and*
-the dose beats one repeating the drug's name. A question that asks for a quantity (a dose, how many,
-how long, 多少, 几) favours sentences that give a number (:data:`QUANTITY_BONUS`). The answer shown above
-the passages (:func:`compose`) is the best such sentence of the first few passages, with the glosses of
-its Chinese terms for English readers.
+**The answer sentence.** Each cited passage has the sentence that best answers the question marked, and
+the answer shown above the passages (:func:`compose`) is the best sentence of the first
+:data:`STATEMENT_DEPTH` passages. A sentence is scored by
+
+* **coverage** — the share of the question's concepts it contains, each concept a word or phrase of the
+  question, found as itself or as any translation or sub-word it was expanded to, weighted by how rare it
+  is in the collection (BM25's idf, Robertson & Zaragoza 2009), so that the sentence holding the drug
+  *and* the dose beats one repeating the drug's name (0..1);
+* **a number**, for a question that asks for a quantity (a dose, how many, how long, 多少, 几):
+  :data:`QUANTITY_BONUS`;
+* **closeness** — the cosine of the sentence and the question in the cross-lingual encoder's space (USE
+  multilingual, Yang et al. 2020; the sentence vectors are made at build time, see
+  :mod:`assistant.index.sentences`), times :data:`DENSE_WEIGHT`: it finds the sentence that answers in
+  other words ("Sit for 5 minutes before the test" for "how should a patient prepare…"). Without
+  sentence vectors (sparse mode, no cross-lingual encoder) it is left out;
+* **the passage's rank** ``r``: ``RANK_PENALTY · log2(r)`` is subtracted, so a lower passage's sentence
+  is chosen only when it answers clearly better.
+
+Only a sentence that holds at least one of the question's concepts is shown. The weights were chosen on
+the four gold collections by leave-one-collection-out grid search (README, "Retrieval quality").
+When the question asks two things ("…, and what…", a comparison, two questions in one, 分别) and another
+passage's sentence holds a part of it the first does not, that sentence is shown too, after the first
+(:func:`compose`).
 
 **Hints.** For English questions, the key Chinese terms of each passage are glossed from the glossary
 (氟维司群 = fulvestrant (FLV)) and, for the words the question was translated to, from CC-CEDICT.
@@ -15,20 +30,36 @@ its Chinese terms for English readers.
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
 
 from .index.bm25 import SparseIndex
 from .lexicon.analyze import english_terms, fold
-from .records import Citation, Hint, Hit, Query, Statement
+from .records import Citation, Hint, Hit, Passage, Query, Statement
 from .search.abstain import concepts
 from .search.expand import Expander
 from .text import has_cjk
 
 MAX_HINTS = 6
-QUANTITY_BONUS = 0.5
-"""For a question that asks for a quantity, what a sentence that gives a number gains, as a share of the
-weight of the question's concepts (chosen on the gold collections, leave-one-collection-out)."""
+QUANTITY_BONUS = 0.2
+"""For a question that asks for a quantity, what a sentence that gives a number gains (coverage is 0..1)."""
+DENSE_WEIGHT = 0.5
+"""Weight of the cosine of a sentence and the question (cross-lingual encoder) next to coverage."""
+RANK_PENALTY = 0.15
+"""What a sentence of the citation at rank ``r`` loses: ``RANK_PENALTY · log2(r)``."""
+STATEMENT_DEPTH = 5
+"""Citations the answer sentence is chosen from."""
+MAX_STATEMENTS = 2
+"""Sentences shown above the passages at most."""
+SECOND_SHARE = 0.25
+"""For a question of two parts, a second sentence is shown only when it holds question concepts the first
+lacks that weigh at least this share of the question, and loses at most :data:`SECOND_MARGIN` to the
+first (on the gold collections, 3 such second sentences were shown, all quoting the gold evidence)."""
+SECOND_MARGIN = 0.3
 _QUANTITY_EN = re.compile(
     r"\b(dose|doses|dosage|dosing|how (much|many|long|often|old|soon|frequently)|what (level|percentage|proportion|"
     r"rate|concentration|age|interval|duration|threshold|target|range|number)|at what (age|level|dose|count)|"
@@ -38,7 +69,20 @@ _QUANTITY_EN = re.compile(
 _QUANTITY_ZH = re.compile(
     r"剂量|用量|多少|几|多久|多长|多大|多高|多低|频率|浓度|比例|年龄|间隔|阈值|范围|标准|剂|次数|疗程"
 )
+_TWO_PARTS = re.compile(
+    r"[?？].*\S.*[?？]|[,，;；]\s*(and|or|but)\s+(what|which|how|why|when|where|who|whom|whose|is|are|was|were|do|does|did|can)\b"
+    r"|\b(compare[sd]?|comparison|versus|vs\.?|both|each of|respectively|two (documents|studies|trials|papers))\b"
+    r"|分别|各自|以及|对比|比较|相比|两篇|两项|两者|二者",
+    re.IGNORECASE,
+)
+"""A question of two parts: two questions in one, "…, and what…", a comparison, "both", 分别, 两篇."""
 _NUMBER = re.compile(r"\d|[一二三四五六七八九十百千万两半]+(?:[个次天周月年岁小时分钟]|倍|%)")
+
+Found = dict[str, tuple[float, list[str]]]
+"""The question's concepts: concept → (weight, terms) (see :func:`assistant.search.abstain.concepts`)."""
+Closeness = Callable[[Passage], np.ndarray | None]
+"""The cosine of each sentence of a passage with the question (``float32`` of shape
+``(len(passage.sentences),)``), or None when the passage has no sentence vectors."""
 
 
 def asks_quantity(question: str) -> bool:
@@ -46,43 +90,70 @@ def asks_quantity(question: str) -> bool:
     return bool(_QUANTITY_EN.search(question) or _QUANTITY_ZH.search(question))
 
 
+def has_two_parts(question: str) -> bool:
+    """Whether a question asks two things (see :data:`_TWO_PARTS`): only then is a second statement shown."""
+    return bool(_TWO_PARTS.search(question))
+
+
 def _contains(sentence: str, stems: set[str], term: str) -> bool:
     return term in sentence if has_cjk(term) else term in stems
 
 
-def sentence_scores(text: str, spans: Sequence[tuple[int, int]], question: str,
-                    found: dict[str, tuple[float, list[str]]]) -> list[float]:
-    """The score of each sentence span of a passage text (see the module docstring)."""
-    quantity = asks_quantity(question)
+def held(text: str, found: Found) -> set[str]:
+    """The concepts of the question that a text holds (as themselves or any of their terms)."""
+    folded = fold(text).replace(" ", "")
+    stems = set(english_terms(text))
+    return {c for c, (_, terms) in found.items() if any(_contains(folded, stems, t) for t in terms)}
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A sentence of a passage and its score (see the module docstring)."""
+
+    span: tuple[int, int]
+    """``(begin, end)`` in the passage text."""
+    score: float
+    """Coverage, number bonus and closeness, before the rank penalty."""
+    concepts: frozenset[str]
+    """The question's concepts it holds."""
+
+
+def sentence_scores(passage: Passage, query: Query, found: Found,
+                    closeness: np.ndarray | None = None) -> list[Scored]:
+    """Every sentence of a passage that holds at least one of the question's concepts, scored, in
+    reading order. ``closeness`` is the cosine of each sentence with the question (ignored unless there
+    is one per sentence)."""
+    text = passage.text
+    spans = passage.sentences or ((0, len(text)),)
+    quantity = asks_quantity(query.question)
     total = sum(w for w, _ in found.values()) or 1.0
-    out: list[float] = []
-    for begin, end in spans:
-        sentence = fold(text[begin:end]).replace(" ", "")
-        stems = set(english_terms(text[begin:end]))
-        score = sum(w for w, terms in found.values() if any(_contains(sentence, stems, t) for t in terms))
-        if score > 0 and quantity and _NUMBER.search(sentence):
-            score += QUANTITY_BONUS * total
-        out.append(score)
+    dense = closeness is not None and len(closeness) == len(spans)
+    out: list[Scored] = []
+    for i, (begin, end) in enumerate(spans):
+        sentence = text[begin:end]
+        has = held(sentence, found)
+        if not has:
+            continue
+        score = sum(found[c][0] for c in has) / total
+        if quantity and _NUMBER.search(fold(sentence).replace(" ", "")):
+            score += QUANTITY_BONUS
+        if dense:
+            assert closeness is not None
+            score += DENSE_WEIGHT * float(closeness[i])
+        out.append(Scored((begin, end), score, frozenset(has)))
     return out
 
 
-Found = dict[str, tuple[float, list[str]]]
-"""The question's concepts: concept → (weight, terms) (see :func:`assistant.search.abstain.concepts`)."""
+def best_of(scored: Sequence[Scored]) -> Scored | None:
+    """The best scored sentence (the first of equals), None for none."""
+    return max(scored, key=lambda s: s.score, default=None)
 
 
-def scored_sentence(hit: Hit, query: Query, found: Found) -> tuple[tuple[int, int] | None, float]:
-    """The span of the passage sentence that best answers the question (None if none holds any of it), and
-    its score."""
-    text = hit.passage.text
-    spans = hit.passage.sentences or ((0, len(text)),)
-    scores = sentence_scores(text, spans, query.question, found)
-    best = max(range(len(spans)), key=lambda i: (scores[i], -i))
-    return (spans[best], scores[best]) if scores[best] > 0 else (None, 0.0)
-
-
-def best_sentence(hit: Hit, query: Query, found: Found) -> tuple[int, int] | None:
+def best_sentence(passage: Passage, query: Query, found: Found,
+                  closeness: np.ndarray | None = None) -> tuple[int, int] | None:
     """The span of the passage sentence that best answers the question (None if none holds any of it)."""
-    return scored_sentence(hit, query, found)[0]
+    best = best_of(sentence_scores(passage, query, found, closeness))
+    return best.span if best else None
 
 
 SOURCE_RANK = {"user": 0, "corpus": 1, "note": 1, "bundled": 2}
@@ -123,33 +194,42 @@ def _plain_origin(origin: str, question: str) -> str:
     return " ".join(out)
 
 
-STATEMENT_DEPTH = 3
-"""Citations the answer sentence is chosen from."""
-RANK_DECAY = 0.8
-"""A sentence of the citation at rank ``r`` counts ``RANK_DECAY ** (r - 1)`` of its score: a lower passage's
-sentence is chosen only when it answers clearly more of the question."""
-
-
-def compose(hits: list[Hit], query: Query, expander: Expander, sparse: SparseIndex,
-            abstained: bool) -> tuple[tuple[Citation, ...], tuple[Statement, ...]]:
-    """The cited passages, each with its answer sentence and its glosses, and the answer shown above them:
-    the best of the first :data:`STATEMENT_DEPTH` citations' sentences (none when abstaining), with the
-    glosses of its Chinese terms for an English question."""
+def compose(hits: list[Hit], query: Query, expander: Expander, sparse: SparseIndex, abstained: bool,
+            closeness: Closeness | None = None) -> tuple[tuple[Citation, ...], tuple[Statement, ...]]:
+    """The cited passages, each with its answer sentence and its glosses, and the answer shown above them
+    (none when abstaining): the best sentence of the first :data:`STATEMENT_DEPTH` citations, after the
+    rank penalty, then — for a question of two parts, when one holds a part the first lacks — a sentence
+    of another citation (at most :data:`MAX_STATEMENTS`), each with the glosses of its Chinese terms for
+    an English question. ``closeness`` gives the cosines of a passage's sentences with the question (None: coverage,
+    numbers and rank alone)."""
     found = concepts(query, sparse)
     cited: list[Citation] = []
-    best: tuple[float, Citation] | None = None
+    candidates: list[tuple[float, int, Scored]] = []
     for rank, hit in enumerate(hits, 1):
-        span, score = scored_sentence(hit, query, found)
-        citation = Citation(rank=rank, passage=hit.passage, score=hit.score, best_sentence=span,
-                            hints=hints(hit.passage.text, query, expander))
-        cited.append(citation)
-        weighted = score * RANK_DECAY ** (rank - 1)
-        if span is not None and rank <= STATEMENT_DEPTH and (best is None or weighted > best[0]):
-            best = (weighted, citation)
-    if abstained or best is None:
+        scored = sentence_scores(hit.passage, query, found, closeness(hit.passage) if closeness else None)
+        best = best_of(scored)
+        cited.append(Citation(rank=rank, passage=hit.passage, score=hit.score,
+                              best_sentence=best.span if best else None,
+                              hints=hints(hit.passage.text, query, expander)))
+        if rank <= STATEMENT_DEPTH:
+            candidates.extend((s.score - RANK_PENALTY * math.log2(rank), rank, s) for s in scored)
+    if abstained or not candidates:
         return tuple(cited), ()
-    chosen = best[1]
-    assert chosen.best_sentence is not None
-    b, e = chosen.best_sentence
-    sentence = chosen.passage.text[b:e]
-    return tuple(cited), (Statement(sentence, chosen.rank, (b, e), hints(sentence, query, expander)),)
+    candidates.sort(key=lambda c: (-c[0], c[1], c[2].span))
+    chosen = [candidates[0]]
+    total = sum(w for w, _ in found.values()) or 1.0
+    first = candidates[0]
+    for value, rank, s in candidates[1:] if has_two_parts(query.question) else ():
+        if len(chosen) >= MAX_STATEMENTS:
+            break
+        new = s.concepts - first[2].concepts
+        if (rank != first[1] and value >= first[0] - SECOND_MARGIN
+                and sum(found[c][0] for c in new) >= SECOND_SHARE * total):
+            chosen.append((value, rank, s))
+    statements = []
+    for _, rank, s in chosen:
+        passage = cited[rank - 1].passage
+        b, e = s.span
+        sentence = passage.text[b:e]
+        statements.append(Statement(sentence, rank, (b, e), hints(sentence, query, expander)))
+    return tuple(cited), tuple(statements)

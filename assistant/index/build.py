@@ -49,6 +49,7 @@ from .moments import (
     signal_stats,
 )
 from .represent import embedding_text, gloss_terms, glosser_for
+from .sentences import SENTENCE_EMBEDDINGS, sentence_texts
 
 BULK_SEGMENTING_FROM = 200_000
 """Corpora of at least this many characters are segmented with jieba's whole dictionary in memory
@@ -135,19 +136,23 @@ def build(settings: Settings, corpus: Corpus, embedder: Embedder, progress: Prog
     chinese = np.array([is_chinese(p.text) for p in passages], dtype=bool)
 
     def needed() -> int:
-        return _estimate_bytes(passages, embedder.dim + (crosslingual.dim if crosslingual else 0), sparse)
+        sentences = sum(len(p.sentences) for p in passages) if crosslingual else 0
+        return (_estimate_bytes(passages, embedder.dim + (crosslingual.dim if crosslingual else 0), sparse)
+                + sentences * (crosslingual.dim if crosslingual else 0) * 6)
 
     with _storage(settings.index, needed):
         encoders = [embedder] + ([crosslingual] if crosslingual is not None else [])
-        embed_progress = _joint_progress(progress, len(encoders))
+        embed_progress = _joint_progress(progress, len(encoders) + (crosslingual is not None))
         vectors, embedded = _embed_with_cache(settings, embedder, texts, embed_progress(0))
         dense = VectorIndex.build(vectors, settings.index_type)
         stats = {PRIMARY: signal_stats(vectors, chinese, _references(embedder))}
-        cross_vectors = None
+        cross_vectors = sentence_vectors = None
         if crosslingual is not None:
             cross_vectors, _ = _embed_with_cache(settings, crosslingual, texts, embed_progress(1))
             cross_dense = VectorIndex.build(cross_vectors, settings.index_type)
             stats[CROSS] = signal_stats(cross_vectors, chinese, _references(crosslingual))
+            sentence_vectors, _ = _embed_with_cache(settings, crosslingual, sentence_texts(passages),
+                                                    embed_progress(2))
         tmp = store.new_build_dir(settings.index)
         try:
             if progress:
@@ -160,6 +165,8 @@ def build(settings: Settings, corpus: Corpus, embedder: Embedder, progress: Prog
             if cross_vectors is not None:
                 store.save_array(tmp / CROSS_EMBEDDINGS, cross_vectors)
                 cross_dense.save(tmp / CROSS_DENSE)
+            if sentence_vectors is not None:
+                store.save_array(tmp / SENTENCE_EMBEDDINGS, sentence_vectors.astype(np.float16))
             save_moments(tmp / MOMENTS, stats)
             sparse.save(tmp / "sparse")
             (tmp / "lexicon.json").write_text(json.dumps(lexicon.to_json(), ensure_ascii=False), encoding="utf-8")
@@ -177,6 +184,7 @@ def build(settings: Settings, corpus: Corpus, embedder: Embedder, progress: Prog
                 dense_kind=dense.kind,
                 crosslingual_id=crosslingual.id if crosslingual is not None else None,
                 crosslingual_dim=crosslingual.dim if crosslingual is not None else 0,
+                sentences=len(sentence_vectors) if sentence_vectors is not None else 0,
                 documents=len(documents),
                 passages=len(passages),
                 glossary_entries=len(lexicon.entries),

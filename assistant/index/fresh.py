@@ -17,7 +17,7 @@ from ..lexicon import glossary
 from ..settings import Settings
 from .manifest import IndexSpec, Manifest
 
-ANALYZER_VERSION = 5
+ANALYZER_VERSION = 6
 """Bump when tokenization or the indexed passage text changes: stored indexes then rebuild."""
 UNREAD = "?"
 """What :func:`staleness` says when only reading the documents can tell."""
@@ -26,9 +26,11 @@ UNREAD = "?"
 def spec(settings: Settings, model: str | None = None, crosslingual: str | None = None) -> IndexSpec:
     """Everything besides the documents that decides what the index holds; ``model`` is the embedder's id
     and ``crosslingual`` the cross-lingual encoder's (by default, those the settings name)."""
+    cross = crosslingual or crosslingual_id(settings.crosslingual)
     return IndexSpec(
         embedder=model or embedder_id(settings.embedder),
-        crosslingual=crosslingual or crosslingual_id(settings.crosslingual),
+        crosslingual=cross,
+        sentences=cross,
         chunk_size=settings.chunk_size,
         chunk_overlap=settings.chunk_overlap,
         encoding=ENCODING,

@@ -23,6 +23,7 @@ from .build import EXTRACTED
 from .dense import Subset, VectorIndex
 from .manifest import Manifest
 from .moments import CROSS, CROSS_DENSE, CROSS_EMBEDDINGS, MOMENTS, PRIMARY, SignalStats, load_moments
+from .sentences import SENTENCE_EMBEDDINGS, SentenceVectors, sentence_starts
 
 
 @dataclass
@@ -49,6 +50,8 @@ class Index:
     """The dense signals by name (:data:`~.moments.PRIMARY`, :data:`~.moments.CROSS`)."""
     memo: dict[str, Any] = field(default_factory=dict)
     """Figures search derives from the index once per process (e.g. the reference questions' scores)."""
+    sentences: SentenceVectors | None = None
+    """The cross-lingual encoder's vector of every passage sentence (None when the build keeps none)."""
 
     @cached_property
     def zh_share(self) -> float:
@@ -123,6 +126,7 @@ def load(build: store.Build, settings: Settings) -> Index:
             if cross.shape != (len(passages), manifest.crosslingual_dim) or cross_dense.size != len(passages):
                 raise IndexProblem("the cross-lingual vectors do not match the passages")
             signals[CROSS] = DenseSignal(CROSS, manifest.crosslingual_id, cross, cross_dense, None)
+        sentences = _sentences(path, manifest, passages)
         if (path / MOMENTS).exists():
             stats = load_moments(path / MOMENTS)
             for name, signal in signals.items():
@@ -131,7 +135,20 @@ def load(build: store.Build, settings: Settings) -> Index:
         raise IndexProblem(f"the index in {path} cannot be read ({exc.__class__.__name__})") from exc
     analyzer = Analyzer(words=lexicon.words, cache_dir=settings.index / "cache")
     chinese = np.array([is_chinese(p.text) for p in passages], dtype=bool)
-    return Index(path, manifest, passages, sparse, dense, lexicon, analyzer, embeddings, chinese, signals)
+    return Index(path, manifest, passages, sparse, dense, lexicon, analyzer, embeddings, chinese, signals,
+                 sentences=sentences)
+
+
+def _sentences(path: Path, manifest: Manifest, passages: list[Passage]) -> SentenceVectors | None:
+    """The build's sentence vectors (None when it keeps none). Raises IndexProblem when they do not match
+    the passages' sentences; OSError or ValueError when they cannot be read."""
+    if not manifest.sentences or not manifest.crosslingual_id:
+        return None
+    vectors = np.load(path / SENTENCE_EMBEDDINGS, mmap_mode="r", allow_pickle=False)
+    starts = sentence_starts(passages)
+    if vectors.shape != (manifest.sentences, manifest.crosslingual_dim) or int(starts[-1]) != manifest.sentences:
+        raise IndexProblem("the sentence vectors do not match the passages")
+    return SentenceVectors(manifest.crosslingual_id, vectors, starts)
 
 
 def indexed_source(build: Path, manifest: Manifest, doc: str) -> Source | None:

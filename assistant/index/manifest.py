@@ -35,12 +35,16 @@ class IndexSpec:
     """Version of the PDF, Word and HTML extraction."""
     crosslingual: str | None = None
     """The cross-lingual encoder's id, or None when the index has none."""
+    sentences: str | None = None
+    """The id of the encoder of the sentence vectors (the cross-lingual one), or None when the index
+    keeps none."""
 
     def to_json(self) -> dict[str, Any]:
         return {
             "extractor": self.extractor,
             "embedder": self.embedder,
             "crosslingual": self.crosslingual,
+            "sentences": self.sentences,
             "chunker": {"chunk_size": self.chunk_size, "chunk_overlap": self.chunk_overlap,
                         "encoding": self.encoding},
             "analyzer": self.analyzer,
@@ -85,6 +89,9 @@ class Manifest:
     """The cross-lingual encoder's id (its vectors are ``embeddings-crosslingual.npy``), or None."""
     crosslingual_dim: int = 0
     """Dimension of the cross-lingual vectors (0 when there are none)."""
+    sentences: int = 0
+    """Rows of ``sentences.npy``, the cross-lingual encoder's vector of every passage sentence (0 when
+    the build keeps none; see :mod:`.sentences`)."""
 
     def to_json(self) -> dict[str, Any]:
         out = {
@@ -93,6 +100,7 @@ class Manifest:
             "crosslingual": ({"id": self.crosslingual_id, "dim": self.crosslingual_dim}
                              if self.crosslingual_id else None),
             "dense": {"kind": self.dense_kind, "size": self.passages},
+            "sentences": {"count": self.sentences},
             "sources": self.sources,
             "encodings": self.encodings,
             "titles": self.titles,
@@ -131,6 +139,7 @@ class Manifest:
                 files=dict(data.get("files", {})),
                 crosslingual_id=str(data["crosslingual"]["id"]) if data.get("crosslingual") else None,
                 crosslingual_dim=int(data["crosslingual"]["dim"]) if data.get("crosslingual") else 0,
+                sentences=int((data.get("sentences") or {}).get("count", 0)),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise IndexProblem("the index manifest is damaged") from exc

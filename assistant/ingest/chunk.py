@@ -32,18 +32,45 @@ SEPARATORS = [
 ]
 """Split points, most preferred first: paragraphs, sentence ends, clauses, words, characters."""
 
-_SENTENCE_END = re.compile(r"[。！？；!?…]+[”’」』）)]*|(?<=[a-z0-9%)\]])\.(?=\s|$)|\n")
+_SENTENCE_END = re.compile(r"[。！？!?…]+[”’」』）)]*|(?<=[A-Za-z0-9%)\]])\.(?=\s|$)|\n")
+ABBREVIATIONS = frozenset({
+    "al", "approx", "ca", "cf", "dr", "e.g", "eg", "eq", "fig", "figs", "i.e", "ie", "incl", "no", "nos", "pp",
+    "prof", "ref", "refs", "resp", "sect", "vol", "vs", "viz",
+})
+"""Words whose period does not end an English sentence ("vs. 14.5 months", "Smith et al. [3]", "Fig. 1")."""
+_WORD_BEFORE = re.compile(r"([A-Za-z](?:[A-Za-z.]*[A-Za-z])?)$")
+_LIST_MARKER = re.compile(r"\d{1,3}|[A-Za-z]")
 
 
 def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
-    """Sentence spans of a passage, as (begin, end) offsets, without surrounding whitespace."""
+    """Sentence spans of a passage, as (begin, end) offsets, without surrounding whitespace.
+
+    A sentence ends at a line break, at Chinese and English end marks (。！？!?…, with any closing quote
+    or bracket), and at a period after a letter, digit, ``%`` or bracket that whitespace follows — unless
+    the period closes an abbreviation (:data:`ABBREVIATIONS`, or a dotted one such as "U.S."), a list
+    number at the start of a line ("3. Take…"), or the next word begins in lower case ("C. difficile").
+    Semicolons (；;) join the clauses of one sentence and do not end it."""
     spans: list[tuple[int, int]] = []
     begin = 0
     for m in _SENTENCE_END.finditer(text):
+        if m.group() == "." and not _ends_sentence(text, m.start()):
+            continue
         _add_span(spans, text, begin, m.end())
         begin = m.end()
     _add_span(spans, text, begin, len(text))
     return tuple(spans)
+
+
+def _ends_sentence(text: str, dot: int) -> bool:
+    """Whether the period at ``dot`` (followed by whitespace or the end) ends a sentence."""
+    before = text[max(0, dot - 12) : dot]
+    word = _WORD_BEFORE.search(before)
+    if word and (word.group(1).lower() in ABBREVIATIONS or "." in word.group(1)):
+        return False
+    if _LIST_MARKER.fullmatch(text[text.rfind("\n", 0, dot) + 1 : dot].strip()):
+        return False
+    after = text[dot + 1 : dot + 12].lstrip()
+    return not (after[:1].islower() and after[:1].isascii())
 
 
 def _add_span(spans: list[tuple[int, int]], text: str, begin: int, end: int) -> None:

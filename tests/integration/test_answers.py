@@ -21,6 +21,31 @@ def test_the_dose_question_highlights_the_dose_sentence(assistant: Assistant, qu
     assert cited.passage.text[b:e] == answer.statements[0].text
 
 
+@pytest.mark.parametrize(("question", "said"), [
+    ("PALOMA-2研究中palbociclib联合letrozole的ORR是多少？", "55.3% vs. 44.4%"),  # one sentence across "vs."
+    ("What overall survival did ribociclib plus letrozole achieve in MONALEESA-2?", "63.9 个月 vs. 51.4 个月"),
+    ("What was the median PFS with exemestane plus tucidinostat in the ACE trial?", "7.4个月 vs. 3.8个月"),
+])
+def test_the_answer_sentence_quotes_the_figure_asked_for(assistant: Assistant, question: str, said: str) -> None:
+    answer = assistant.ask(question)
+    first = answer.statements[0]
+    assert said in first.text
+    assert answer.citations[first.citation - 1].passage.text[first.span[0] : first.span[1]] == first.text
+
+
+def test_a_question_of_two_parts_gets_a_sentence_for_each(assistant: Assistant) -> None:
+    answer = assistant.ask("How common are bone metastases in advanced breast cancer, and what proportion of "
+                           "patients with bone metastases are hormone receptor-positive?")
+    assert len(answer.statements) == 2
+    assert "65" in answer.statements[0].text
+    assert "87.2%" in answer.statements[1].text
+    assert answer.statements[0].citation != answer.statements[1].citation
+
+
+def test_a_question_of_one_part_gets_one_sentence(assistant: Assistant) -> None:
+    assert len(assistant.ask("What is the recommended dose of fulvestrant?").statements) == 1
+
+
 def test_an_english_answer_over_chinese_text_carries_glosses(assistant: Assistant) -> None:
     answer = assistant.ask("What is the recommended dose of fulvestrant?")
     glossed = {h.term for h in answer.statements[0].hints}

@@ -285,8 +285,25 @@ def test_sentence_spans():
     text = "氟维司群有效。PFS was 24.8 months vs. 14.5 months. OK? 是的！结束"
     spans = sentence_spans(text)
     assert [text[b:e] for b, e in spans] == [
-        "氟维司群有效。", "PFS was 24.8 months vs.", "14.5 months.", "OK?", "是的！", "结束"
-    ]
+        "氟维司群有效。", "PFS was 24.8 months vs. 14.5 months.", "OK?", "是的！", "结束"]
+
+
+@pytest.mark.parametrize(("text", "sentences"), [
+    ("Smith J, et al. Reported it. Next one.", ["Smith J, et al. Reported it.", "Next one."]),
+    ("See Fig. 1 and Table 2. Then stop.", ["See Fig. 1 and Table 2.", "Then stop."]),
+    ("Use e.g. aspirin, i.e. ASA. Done.", ["Use e.g. aspirin, i.e. ASA.", "Done."]),
+    ("There are 10 drugs approved by the U.S. Food and Drug Administration. Ten.",
+     ["There are 10 drugs approved by the U.S. Food and Drug Administration.", "Ten."]),
+    ("C. difficile may occur. Stop.", ["C. difficile may occur.", "Stop."]),
+    ("1. Take it with food.\n2. Drink water.", ["1. Take it with food.", "2. Drink water."]),
+    ("in ESMO guidelines. 经历多线化疗的患者。", ["in ESMO guidelines.", "经历多线化疗的患者。"]),
+    ("体重大于50公斤者，每次500mg；体重小于50公斤者，每次250mg。结束。",
+     ["体重大于50公斤者，每次500mg；体重小于50公斤者，每次250mg。", "结束。"]),
+    ("| drug | dose |\n| letrozole | 2.5 mg |", ["| drug | dose |", "| letrozole | 2.5 mg |"]),
+    ("（55.3% vs. 44.4%）均有所获益。", ["（55.3% vs. 44.4%）均有所获益。"]),
+])
+def test_sentences_end_where_sentences_end(text: str, sentences: list[str]) -> None:
+    assert [text[b:e] for b, e in sentence_spans(text)] == sentences
 
 
 def test_token_counter_is_offline_cl100k():

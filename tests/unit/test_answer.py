@@ -1,0 +1,173 @@
+"""The answer sentence: which sentence of the first passages is shown above them, and what the build keeps
+for it (the tiny test encoders: no model)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from support.embedder import TinyCrossEmbedder, TinyEmbedder
+
+from assistant import answer
+from assistant.core import Assistant
+from assistant.index.fresh import staleness
+from assistant.index.manifest import Manifest
+from assistant.index.sentences import sentence_texts
+from assistant.records import Hit, Passage, Query
+from assistant.settings import Settings
+
+DOSE = """氟维司群的研究进展
+1　前言
+氟维司群（fulvestrant， FLV）是选择性雌激素受体下调剂的代表药物，可阻断雌激素受体信号通路。
+2　剂量
+氟维司群的疗效已在多项研究中得到证实。与阿那曲唑组相比，中位无进展生存期明显延长，FLV 500 mg 是有效剂量。
+"""
+BONE = """# Bone metastases
+
+Denosumab reduces skeletal-related events in patients with bone metastases. Calcium and vitamin D
+supplements are needed during denosumab treatment to avoid hypocalcaemia.
+"""
+TABLE = """# Doses
+
+| drug | dose |
+| --- | --- |
+| letrozole | 2.5 mg daily |
+| anastrozole | 1 mg daily |
+"""
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    root = tmp_path_factory.mktemp("answer")
+    seeds = root / "seeds"
+    seeds.mkdir()
+    (seeds / "dose.txt").write_text(DOSE, encoding="utf-8")
+    (seeds / "bone.md").write_text(BONE, encoding="utf-8")
+    (seeds / "table.md").write_text(TABLE, encoding="utf-8")
+    a = Assistant(Settings(seeds=seeds, index=root / "index"), embedder=TinyEmbedder(),
+                  crosslingual=TinyCrossEmbedder())
+    a.open()
+    return a
+
+
+def _passage(a: Assistant, needle: str) -> Passage:
+    return next(p for p in a.index.passages if needle in p.text)
+
+
+def test_the_build_keeps_a_vector_for_every_sentence(tiny: Assistant) -> None:
+    index = tiny.index
+    vectors = index.sentences
+    assert vectors is not None
+    assert vectors.encoder == TinyCrossEmbedder.id
+    assert vectors.vectors.dtype == np.float16
+    assert vectors.vectors.shape == (sum(len(p.sentences) for p in index.passages), TinyCrossEmbedder.dim)
+    assert index.manifest.sentences == len(vectors.vectors)
+    # row j of a passage's block is its sentence j, as the cross-lingual encoder reads it
+    p = _passage(tiny, "500 mg")
+    expected = TinyCrossEmbedder().encode_passages(sentence_texts([p]))
+    assert np.allclose(vectors.of(p.id), expected, atol=2e-3)
+
+
+def test_an_index_without_sentence_vectors_is_rebuilt(tiny: Assistant) -> None:
+    manifest = tiny.index.manifest
+    old = json.loads(json.dumps(manifest.to_json()))
+    del old["spec"]["sentences"]  # what a build before sentence vectors recorded
+    del old["sentences"]
+    older = Manifest.from_json(old)
+    assert older.sentences == 0
+    assert staleness(older, tiny.settings, None, TinyEmbedder.id, TinyCrossEmbedder.id) != ""
+    assert staleness(manifest, tiny.settings, None, TinyEmbedder.id, TinyCrossEmbedder.id) in ("", "?")
+
+
+def test_the_dose_question_is_answered_by_the_sentence_that_gives_the_dose(tiny: Assistant) -> None:
+    for mode in ("sparse", "hybrid"):
+        a = tiny.ask("氟维司群的有效剂量是多少？", mode=mode)  # type: ignore[arg-type]
+        assert a.statements, mode
+        first = a.statements[0]
+        assert "FLV 500 mg 是有效剂量" in first.text
+        cited = a.citations[first.citation - 1]
+        assert cited.passage.text[first.span[0] : first.span[1]] == first.text
+        assert cited.best_sentence == first.span
+
+
+def test_a_statement_is_one_sentence_not_the_heading_or_the_passage(tiny: Assistant) -> None:
+    a = tiny.ask("What is needed during denosumab treatment?", mode="sparse")
+    text = a.statements[0].text
+    assert text.startswith("Calcium and vitamin D") and text.endswith("to avoid hypocalcaemia.")
+    assert "Bone metastases" not in text and "reduces skeletal-related events" not in text
+
+
+def test_a_table_row_is_a_statement_of_its_own(tiny: Assistant) -> None:
+    a = tiny.ask("What is the dose of letrozole?", mode="sparse")
+    assert a.statements
+    assert a.statements[0].text.startswith("| letrozole | 2.5 mg daily")
+    assert "anastrozole" not in a.statements[0].text
+
+
+def _hits(a: Assistant, *needles: str) -> list[Hit]:
+    return [Hit(_passage(a, n), 1.0 - i / 10) for i, n in enumerate(needles)]
+
+
+def test_a_closer_sentence_of_a_lower_passage_wins_only_by_a_clear_margin(tiny: Assistant) -> None:
+    query = tiny.analyse("denosumab 500")
+    hits = _hits(tiny, "500 mg", "Denosumab reduces")
+    found = answer.concepts(query, tiny.index.sparse)
+    assert found
+
+    def closeness(towards: str, value: float):  # type: ignore[no-untyped-def]
+        def cosines(p: Passage) -> np.ndarray:
+            return np.array([value if towards in p.text[b:e] else 0.0 for b, e in p.sentences], dtype=np.float32)
+        return cosines
+
+    expander, sparse = tiny.expander(), tiny.index.sparse
+    _, plain = answer.compose(hits, query, expander, sparse, False)
+    assert plain[0].citation == 1  # each holds half the question: the first passage's sentence
+    _, near = answer.compose(hits, query, expander, sparse, False, closeness("Calcium", 0.01))
+    assert near[0].citation == 1  # a hair closer is not enough to pass over a better-ranked passage
+    _, far = answer.compose(hits, query, expander, sparse, False, closeness("Calcium", 0.9))
+    assert far[0].citation == 2
+    assert "Calcium" in far[0].text
+
+
+def test_a_second_part_of_the_question_gets_its_own_statement(tiny: Assistant) -> None:
+    query = tiny.analyse("氟维司群的有效剂量是多少？ denosumab 和 vitamin D 是什么？")
+    hits = _hits(tiny, "500 mg", "Denosumab reduces")
+    _, said = answer.compose(hits, query, tiny.expander(), tiny.index.sparse, False)
+    assert [s.citation for s in said] == [1, 2]
+    for s in said:
+        assert hits[s.citation - 1].passage.text[s.span[0] : s.span[1]] == s.text
+
+
+def test_a_question_of_one_part_gets_one_statement(tiny: Assistant) -> None:
+    query = tiny.analyse("氟维司群 denosumab vitamin D 剂量")
+    hits = _hits(tiny, "500 mg", "Denosumab reduces")
+    _, said = answer.compose(hits, query, tiny.expander(), tiny.index.sparse, False)
+    assert len(said) == 1
+    assert answer.has_two_parts("How common are bone metastases, and what proportion are HR-positive?")
+    assert answer.has_two_parts("两篇文献分别提到了哪些药物？")
+    assert not answer.has_two_parts("What is the recommended dose of fulvestrant?")
+
+
+def test_no_statement_when_abstaining_or_when_no_sentence_holds_the_question(tiny: Assistant) -> None:
+    hits = _hits(tiny, "500 mg")
+    query = tiny.analyse("氟维司群的有效剂量是多少？")
+    cited, said = answer.compose(hits, query, tiny.expander(), tiny.index.sparse, True)
+    assert said == () and cited[0].best_sentence is not None
+    query = tiny.analyse("How do I reverse a linked list?")
+    _, said = answer.compose(hits, query, tiny.expander(), tiny.index.sparse, False)
+    assert said == ()
+
+
+def test_numbers_count_only_for_a_question_that_asks_for_a_quantity() -> None:
+    assert answer.asks_quantity("What is the recommended dose of fulvestrant?")
+    assert answer.asks_quantity("氟维司群的剂量是多少？")
+    assert not answer.asks_quantity("Why does fulvestrant work?")
+
+
+def test_a_passage_without_sentence_spans_is_one_sentence_and_odd_cosines_are_ignored() -> None:
+    p = Passage(0, "d.txt", "t", "s", 0, 10, 1, 1, "FLV 500 mg", sentences=())
+    query = Query("FLV dose?", "en", "FLV dose?", ())
+    found = {"flv": (1.0, ["flv"])}
+    scored = answer.sentence_scores(p, query, found, np.array([0.5, 0.5], dtype=np.float32))
+    assert [(s.span, s.score) for s in scored] == [((0, 10), 1.0 + answer.QUANTITY_BONUS)]
