@@ -178,7 +178,7 @@ def main() -> None:
             with pdfplumber.open(str(review)) as pdf:
                 texts = [p.extract_text(**kw) or "" for p in pdf.pages]
             runs.append(time.perf_counter() - t0)
-        from assistant.ingest.extract import join_pages
+        from assistant.ingest.extracted import join_pages
 
         text, starts = join_pages(texts)
         ok, total = same_passages(text, starts, seed)

@@ -23,7 +23,8 @@ from ..embed import Embedder
 from ..errors import STORAGE_ERRNOS, storage_error
 from ..ingest import Corpus
 from ..ingest.chunk import passages_of
-from ..ingest.extract import ExtractCache, Extracted
+from ..ingest.extract import ExtractCache
+from ..ingest.extracted import Extracted
 from ..ingest.files import EXTRACTED_FORMATS
 from ..ingest.normalize import normalize
 from ..ingest.sections import find_title

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..embed import crosslingual_id, embedder_id
 from ..ingest import Corpus, find_files
-from ..ingest.extract import EXTRACTOR_VERSION
+from ..ingest.extracted import EXTRACTOR_VERSION
 from ..ingest.tokens import ENCODING
 from ..lexicon import glossary
 from ..settings import Settings

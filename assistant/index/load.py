@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import IndexProblem
-from ..ingest.extract import Extracted
+from ..ingest.extracted import Extracted
 from ..lexicon.analyze import Analyzer
 from ..lexicon.glossary import Lexicon
 from ..records import Passage, Source

@@ -27,7 +27,8 @@ from ..errors import SeedsError
 from ..records import Document, Source
 from ..settings import OCR_PAGES
 from .decode import UNDECIDED, decode_or_reason
-from .extract import ExtractCache, Extracted, ExtractError, PdfWorker, ScansLeft, Timeout, extract
+from .extract import ExtractCache, PdfWorker, Timeout, extract
+from .extracted import Extracted, ExtractError, ScansLeft
 from .normalize import has_text
 
 TEXT_FORMATS = {".txt": "text", ".text": "text", ".rst": "text", ".md": "markdown", ".markdown": "markdown"}

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..text import is_unspaced
-from .extract import ExtractError
+from .extracted import ExtractError
 
 MAX_CHARS_PER_PAGE = 200_000
 """A real page holds under 10,000 characters; more means a generated or hostile content stream."""

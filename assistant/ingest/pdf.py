@@ -6,9 +6,9 @@ cells joined by `` | ``.
 
 A page whose text layer is unusable (almost no characters over a large image, or mostly characters
 with no Unicode meaning) is rendered and recognised with RapidOCR (:mod:`.ocr`), up to a number of pages
-per document (the first ones; the rest are left empty and counted, see :class:`~.extract.Extracted`).
+per document (the first ones; the rest are left empty and counted, see :class:`~.extracted.Extracted`).
 Pages are joined with :data:`PAGE_SEP`, so every page begins on a line of its own;
-:class:`~.extract.Extracted` records where.
+:class:`~.extracted.Extracted` records where.
 
 A page where PDFium lost glyphs (text objects of a font that is neither embedded nor installed, which
 PDFium leaves out of its text page without a word: :func:`page_objects`) is read again with pdfminer
@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from ..settings import OCR_PAGES
-from .extract import OCR_VERSION, PAGE_SEP, Extracted, ExtractError, Report, ScansLeft, join_pages
+from .extracted import OCR_VERSION, PAGE_SEP, Extracted, ExtractError, Report, ScansLeft, join_pages
 from .layout import DROP_CHARS, Char, Seg, layout_text, order_page, page_chars, segments
 
 MAX_PAGES = 2000
@@ -190,7 +190,7 @@ def extract_pdf(path: Path, report: Report | None = None, *, ocr_pages: int = OC
     The text layer of every page is read first (pages where PDFium lost glyphs read again with pdfminer,
     see :func:`page_objects`); then the pages without a usable one are recognised by OCR, the first
     ``ocr_pages`` of them (0: none), the rest left empty and listed in
-    :attr:`~.extract.Extracted.ocr_skipped`. ``known`` gives the text of pages already recognised
+    :attr:`~.extracted.Extracted.ocr_skipped`. ``known`` gives the text of pages already recognised
     (0-based page → text, e.g. from an earlier extraction of the same file): they are not recognised
     again and count toward ``ocr_pages``. Raises ExtractError when the file cannot be read, or when no
     page yields any text.

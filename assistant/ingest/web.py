@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .decode import decode
-from .extract import Extracted, ExtractError
+from .extracted import Extracted, ExtractError
 
 _DROP = ("script, style, noscript, template, svg, iframe, nav, header, footer, aside, form, button, select, "
          "input, textarea, object, embed")

@@ -16,7 +16,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from .extract import Extracted, ExtractError
+from .extracted import Extracted, ExtractError
 
 MAX_UNPACKED_BYTES = 256 << 20
 """A .docx whose parts unpack to more than this is refused (a zip bomb)."""

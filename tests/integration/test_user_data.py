@@ -195,7 +195,8 @@ def test_index_pointed_at_a_file_is_refused_and_the_file_kept(tmp_path: Path,
 KILLED_WRITE = """
 import os, signal, sys
 from pathlib import Path
-from assistant.ingest.extract import ExtractCache, Extracted
+from assistant.ingest.extract import ExtractCache
+from assistant.ingest.extracted import Extracted
 os.replace = lambda *args: os.kill(os.getpid(), signal.SIGKILL)  # killed between writing and renaming
 value = Extracted("华法林", "pdf", "pdfium", (0,)) if sys.argv[3] == "ok" else "it is damaged"
 ExtractCache(Path(sys.argv[1])).put(sys.argv[2], value)

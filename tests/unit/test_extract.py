@@ -16,7 +16,7 @@ from test_chunk import check_passage_maps_back
 
 from assistant.ingest import load_corpus, read_original
 from assistant.ingest.chunk import chunk_document
-from assistant.ingest.extract import PAGE_SEP
+from assistant.ingest.extracted import PAGE_SEP
 from assistant.ingest.pdf import MAX_PAGES, extract_pdf
 from assistant.ingest.web import html_text
 from assistant.ingest.word import extract_docx
@@ -227,7 +227,8 @@ def test_source_command_prints_a_page(tmp_path: Path, capsys: pytest.CaptureFixt
 
 
 def test_a_crash_or_a_hang_of_the_pdf_library_costs_one_file(tmp_path: Path) -> None:
-    from assistant.ingest.extract import ExtractError, PdfWorker, Timeout
+    from assistant.ingest.extract import PdfWorker, Timeout
+    from assistant.ingest.extracted import ExtractError
 
     bomb, good = tmp_path / "bomb.pdf", tmp_path / "good.pdf"
     bomb.write_bytes(D.flate_bomb_pdf(150_000_000))  # inflates past the child's memory limit: PDFium aborts
@@ -244,7 +245,8 @@ def test_pages_recognised_before_are_not_recognised_again(tmp_path: Path, monkey
     from reportlab.lib.pagesizes import A7
 
     from assistant.ingest import pdf
-    from assistant.ingest.extract import ExtractCache, join_pages
+    from assistant.ingest.extract import ExtractCache
+    from assistant.ingest.extracted import join_pages
     from assistant.ingest.files import Readers
 
     scan = tmp_path / "scan.pdf"

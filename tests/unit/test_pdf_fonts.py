@@ -21,7 +21,7 @@ from test_chunk import check_passage_maps_back
 
 from assistant.ingest import read_document
 from assistant.ingest.chunk import chunk_document
-from assistant.ingest.extract import Extracted
+from assistant.ingest.extracted import Extracted
 from assistant.ingest.files import Readers
 from assistant.ingest.pdf import extract_pdf, page_objects
 from assistant.records import Document, Source
