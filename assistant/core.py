@@ -20,7 +20,7 @@ from .embed import Embedder, crosslingual_id, load_embedder
 from .index import BuildReport, Index, Progress, indexed_source, live_source, open_index
 from .index.moments import CROSS, PRIMARY
 from .ingest import read_original
-from .lexicon import glossary
+from .lexicon import cedict, glossary
 from .records import Answer, Passage, Query, Source
 from .search import Expander, Searcher
 from .settings import Mode, Settings
@@ -127,7 +127,7 @@ class Assistant:
                 if name == "jieba":
                     dictcache.jieba_table(cache_dir)
                 else:
-                    glossary.cedict()
+                    cedict.cedict()
             except OSError:
                 pass  # nowhere to keep the table: it is read the slow way when needed
         if waiting and progress is not None:

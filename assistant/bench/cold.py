@@ -146,12 +146,12 @@ def _stages(seeds: Path, index: Path, question: str, env: dict[str, str], cwd: P
 _FIRST_USE = r"""
 import json, time
 t = time.perf_counter()
-from assistant.lexicon import dictcache, glossary
+from assistant.lexicon import cedict, dictcache
 dictcache.jieba_table()
 t1 = time.perf_counter()
-glossary.cedict()
+cedict.cedict()
 t2 = time.perf_counter()
-glossary.cedict_english()
+cedict.cedict_english()
 t3 = time.perf_counter()
 print(json.dumps({"jieba_s": t1 - t, "cedict_s": t2 - t1, "cedict_reversed_s": t3 - t2}))
 """

@@ -28,16 +28,8 @@ from dataclasses import dataclass
 
 from ..errors import QuestionError
 from ..lexicon.analyze import Analyzer, english_terms
-from ..lexicon.glossary import (
-    GLOSS_MARK,
-    HEAD_MARK,
-    Entry,
-    Glosser,
-    cedict,
-    cedict_english,
-    phrase_key,
-    sense_terms,
-)
+from ..lexicon.cedict import HEAD_MARK, cedict, cedict_english, phrase_key, sense_terms
+from ..lexicon.glossary import GLOSS_MARK, Entry, Glosser
 from ..lexicon.script import to_simplified
 from ..records import Query, Term
 from ..settings import Settings
@@ -134,8 +126,8 @@ class Expander:
     """Question analysis and bridging over one loaded index and the glossaries.
 
     ``vocab`` is the sparse index's vocabulary (term → id); ``entries`` the glossary pairs in force.
-    CC-CEDICT is read whole, both ways, from its tables (:func:`~assistant.lexicon.glossary.cedict`,
-    :func:`~assistant.lexicon.glossary.cedict_english`).
+    CC-CEDICT is read whole, both ways, from its tables (:func:`~assistant.lexicon.cedict.cedict`,
+    :func:`~assistant.lexicon.cedict.cedict_english`).
     """
 
     def __init__(self, analyzer: Analyzer, vocab: Mapping[str, int], entries: Sequence[Entry],
