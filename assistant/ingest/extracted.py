@@ -56,7 +56,7 @@ class Extracted:
     format: str
     """``pdf``, ``docx`` or ``html``."""
     extractor: str
-    """What extracted it: ``pdfium``, ``python-docx``, ``trafilatura``."""
+    """What extracted it: ``pdfium``, ``python-docx``, ``selectolax``."""
     pages: tuple[int, ...] = ()
     """Offset in :attr:`text` where each page begins (page 1 first); empty for unpaged formats."""
     ocr_pages: tuple[int, ...] = ()
