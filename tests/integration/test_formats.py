@@ -62,6 +62,7 @@ def review_index(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> P
     return root
 
 
+@pytest.mark.slow
 def test_the_review_as_a_pdf_gives_the_same_top_passages(review_index: Path, assistant: Assistant) -> None:
     pdf = Assistant(Settings.load(seeds=review_index / "seeds", index=review_index / "index"))
     for question in QUESTIONS:
@@ -136,6 +137,7 @@ def ocr_counts(seen: list[tuple[str, int, int]]) -> set[int]:
     return {total for stage, _, total in seen if stage == "ocr"}
 
 
+@pytest.mark.slow
 def test_ocr_stops_at_the_limit_and_goes_on_from_the_cache(tmp_path: Path) -> None:
     seeds, cache = tmp_path / "seeds", tmp_path / "cache"
     seeds.mkdir()
@@ -175,6 +177,7 @@ def test_ocr_stops_at_the_limit_and_goes_on_from_the_cache(tmp_path: Path) -> No
     assert [d.path for d in corpus.documents] == ["other.md", "scan.pdf"] and ocr_counts(seen) == {1}
 
 
+@pytest.mark.slow
 def test_a_scan_whose_first_pages_are_blank_is_tried_again_with_a_higher_limit(tmp_path: Path) -> None:
     seeds, cache = tmp_path / "seeds", tmp_path / "cache"
     seeds.mkdir()
@@ -195,6 +198,7 @@ def test_a_scan_whose_first_pages_are_blank_is_tried_again_with_a_higher_limit(t
     assert ocr_counts(seen) == {1} and doc.ocr_pages == (3,) and "华法林" in squash(doc.text)
 
 
+@pytest.mark.slow
 def test_the_ocr_limit_from_the_environment(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     seeds, index = tmp_path / "seeds", tmp_path / "index"

@@ -51,6 +51,7 @@ def _seeds(root: Path, text: str = DOC) -> Path:
     return seeds
 
 
+@pytest.mark.slow
 def test_full_disk_is_one_line_and_the_previous_build_stays_live(small_disk: Path, tmp_path: Path,
                                                                  capsys: pytest.CaptureFixture[str]) -> None:
     seeds, index = _seeds(tmp_path), small_disk / "index"
