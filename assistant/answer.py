@@ -18,8 +18,9 @@ the answer shown above the passages (:func:`compose`) is the best sentence of th
 * **the passage's rank** ``r``: ``RANK_PENALTY · log2(r)`` is subtracted, so a lower passage's sentence
   is chosen only when it answers clearly better.
 
-Only a sentence that holds at least one of the question's concepts is shown. The weights were chosen on
-the four gold collections by leave-one-collection-out grid search (README, "Retrieval quality").
+Only a sentence that holds at least one of the question's concepts is shown. The weights were set by
+measuring answer-sentence accuracy (``assistant eval``) on the four gold collections, so that figure is a
+tuned-on one there.
 When the question asks two things ("…, and what…", a comparison, two questions in one, 分别) and another
 passage's sentence holds a part of it the first does not, that sentence is shown too, after the first
 (:func:`compose`).
