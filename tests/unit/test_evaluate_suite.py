@@ -38,7 +38,7 @@ def test_every_gold_collection_resolves() -> None:
     assert everolimus.turns[1].history == ("How does everolimus overcome endocrine resistance?",)
     assert any(c.turns[0].question.startswith("依维莫司") and c.turns[1].question == "它的剂量呢？"
                for c in loaded[0].conversations)
-    assert loaded[0].collection.tuned_on and not any(x.collection.tuned_on for x in loaded[1:])
+    assert all(x.collection.tuned_on for x in loaded)  # the search settings were chosen on all four
     assert all(x.collection.readme is not None for x in loaded)
 
 
