@@ -109,6 +109,12 @@ class Settings:
     """Answers whose confidence falls below this are reported as not found. Confidence is relative to
     the collection (:mod:`assistant.search.abstain`), so one value holds across collections; None: the
     value chosen on the gold collections."""
+    abstain_coverage_weight: float = 2.0
+    """Weight of coverage (the idf-weighted share of the question the best passages hold, 0..1) in the
+    confidence, next to the main encoder's closeness (in reference standard deviations)."""
+    abstain_crosslingual_weight: float = 1.2
+    """Weight of the cross-lingual encoder's closeness in the confidence: the two encoders agreeing that
+    the collection comes close to the question."""
     abstain_coverage: float = 0.2
     """The same for sparse mode, where confidence is the share of the question the passages cover."""
     max_question_chars: int = 2000
@@ -174,7 +180,7 @@ class Settings:
         return {"chunk_size": self.chunk_size, "chunk_overlap": self.chunk_overlap}
 
 
-ABSTAIN_THRESHOLD = 1.6
+ABSTAIN_THRESHOLD = 3.4
 """The abstention threshold on the relative confidence (chosen on the gold collections,
 leave-one-collection-out; see :mod:`assistant.search.abstain`)."""
 

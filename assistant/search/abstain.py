@@ -4,22 +4,30 @@ Raw cosines do not transfer: how close the best passage comes to a question depe
 how uniform the collection is (a seed-calibrated 0.90 lay below every unanswerable question of another
 collection). The confidence is therefore relative to the collection:
 
-* **closeness** — the best cosine of the main encoder over the candidates, in units of how close the
-  collection comes to questions about nothing it holds: ``(best − mean) / std`` of the reference
-  questions' best cosines, which the build stored (:mod:`assistant.index.moments`);
+* **closeness** — for each encoder, the best cosine over the first :data:`CLOSE_DEPTH` passages, in
+  units of how close the collection comes to questions about nothing it holds: ``(best − mean) / std``
+  of the reference questions' best cosines, which the build stored (:mod:`assistant.index.moments`).
+  The main encoder and the cross-lingual one are asked separately: a question both find close to the
+  collection is more likely answered there than one only the first does;
 * **coverage** — the share of the question's concepts (each weighted by its idf: the rare words carry
   the question) that the top :data:`DEPTH` passages contain, as themselves or translated;
 
-``confidence = closeness + COVERAGE_WEIGHT · coverage`` (sparse mode, which has no embeddings:
-coverage alone). Both weights and the threshold were chosen on the gold collections
-leave-one-collection-out. The decision reads a fixed depth of the ranking, so it never depends on ``k``.
+``confidence = closeness(main) + abstain_crosslingual_weight · closeness(cross-lingual) +
+abstain_coverage_weight · coverage`` (sparse mode, which has no embeddings: coverage alone). The weights
+and the threshold were chosen on the gold collections, and checked leave-one-collection-out
+(``assistant eval --tune``). The decision reads a fixed depth of the ranking, so it never depends on
+``k``.
 
 **Names.** A question about a name the documents never mention — a trial (SONIA, BOLERO-2), a drug, a
 gene — is not answered from passages about something else, however close they come: the name is
 *uncovered*. If the question names at least as many other things the documents do hold, the rest is
 answered and the name reported (:attr:`Decision.uncovered`); if not, the assistant abstains. A name
 counts as absent when no passage holds it, as written or in any translation the question was bridged
-with (CC-CEDICT, the documents' own definitions, the glossaries).
+with (CC-CEDICT, the documents' own definitions, the glossaries). A short abbreviation of capitals alone
+(GI, EBV, CYP, OTC) does not count as a name: it mostly stands for a general term that the documents
+spell out ("gastrointestinal") or hold only in translation (胃肠道); codes with a digit or a hyphen
+(SGLT2, BOLERO-2) and longer ones (SONIA, SPRINT) do. An absent abbreviation of that shape (PCP) is then
+left to the confidence.
 """
 
 from __future__ import annotations
@@ -28,29 +36,28 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..index.bm25 import SparseIndex
-from ..index.moments import PRIMARY
+from ..index.load import DenseSignal, Index
+from ..index.moments import CROSS, PRIMARY
 from ..lexicon.analyze import EN_STOPWORDS, ZH_STOPWORDS, Analyzer, english_terms
 from ..lexicon.glossary import GLOSS_MARK
 from ..records import Hit, Query
-from ..settings import Mode
+from ..settings import Mode, Settings
 from ..text import has_cjk
 
-if TYPE_CHECKING:
-    from .searcher import Searcher
-
 DEPTH = 3
-"""Passages the decision reads (whatever ``k`` is)."""
+"""Passages whose coverage the decision reads (whatever ``k`` is)."""
+CLOSE_DEPTH = 10
+"""Passages whose closeness to the question the decision reads (whatever ``k`` is)."""
 JOINT_SHARE = 0.5
 """For a question asking something about a name, the share (by idf) of what it asks that the passage
 holding the name must hold too."""
 STOPWORDS = EN_STOPWORDS | ZH_STOPWORDS | {"what", "which", "does", "did", "show", "about", "tell"}
-COVERAGE_WEIGHT = 0.5
-"""Weight of coverage (0..1) next to closeness (reference standard deviations) in the confidence."""
+ABBREVIATION = re.compile(r"[A-Z]{2,3}")
+"""A short abbreviation of capitals alone: not a name of its own (see the module docstring)."""
 CONTEXT_SHARE = 0.5
 """Weight of the concepts a follow-up carries on from the question before it, next to its own."""
 
@@ -138,6 +145,8 @@ def unknown_names(query: Query, sparse: SparseIndex, analyzer: Analyzer) -> list
     vocab = sparse.vocab
     out: list[str] = []
     for name in query.entities:
+        if ABBREVIATION.fullmatch(name):
+            continue
         own = analyzer.terms(name) if has_cjk(name) else english_terms(name)
         if not own or _mentioned(sparse, own) or all(GLOSS_MARK + t in vocab for t in own):
             continue
@@ -166,28 +175,30 @@ def answerable_rest(question: str, unknown: Sequence[str]) -> bool:
         w.lower() not in STOPWORDS for p in free for w in _CONTENT.findall(p))
 
 
-def closeness(searcher: Searcher, vectors: Mapping[str, np.ndarray], hits: Sequence[Hit]) -> float:
-    """The main encoder's best cosine over the candidates, in standard deviations of the reference
-    questions' best cosines above their mean (0 when the index has no reference figures)."""
-    signal = searcher.index.signals.get(PRIMARY)
-    vector = vectors.get(PRIMARY)
+def closeness(signals: Mapping[str, DenseSignal], vectors: Mapping[str, np.ndarray], hits: Sequence[Hit],
+              name: str = PRIMARY) -> float:
+    """One encoder's best cosine between the question's vector ``vectors[name]`` and the first
+    :data:`CLOSE_DEPTH` passages of ``hits``, in standard deviations of the reference questions' best
+    cosines above their mean (0 when ``signals`` — the index's dense signals by name — lack that encoder
+    or its reference figures, or the question has no vector for it)."""
+    signal = signals.get(name)
+    vector = vectors.get(name)
     if signal is None or vector is None or not hits:
-        return 0.0
-    best = max((h.dense for h in hits if h.dense is not None), default=None)
-    if best is None:
         return 0.0
     stats = signal.stats
     if stats is None or stats.reference_best.size < 2:
-        return float(best)
+        return 0.0
+    ids = np.array([h.passage.id for h in hits[:CLOSE_DEPTH]], dtype=np.int64)
+    best = float(np.max(np.asarray(signal.embeddings[ids], dtype=np.float32) @ vector))
     ref = stats.reference_best.astype(np.float64)
     return float((best - ref.mean()) / max(ref.std(), 1e-6))
 
 
-def decide(searcher: Searcher, query: Query, mode: Mode, hits: Sequence[Hit],
+def decide(index: Index, settings: Settings, query: Query, mode: Mode, hits: Sequence[Hit],
            vectors: Mapping[str, np.ndarray]) -> Decision:
-    """Whether ``hits`` (the collapsed ranking, best first, at least :data:`DEPTH` deep when the collection
-    allows) answer ``query``."""
-    index, settings = searcher.index, searcher.settings
+    """Whether ``hits`` (the collapsed ranking of ``index``, best first, at least :data:`CLOSE_DEPTH` deep
+    when the collection allows) answer ``query``; ``vectors`` are the question's vectors by signal name
+    (empty in sparse mode)."""
     sparse = index.sparse
     found = concepts(query, sparse)
     top = [h.passage.id for h in hits[:DEPTH]]
@@ -195,12 +206,15 @@ def decide(searcher: Searcher, query: Query, mode: Mode, hits: Sequence[Hit],
     unknown = tuple(unknown_names(query, sparse, index.analyzer))
     if mode == "sparse":
         confidence, threshold = covered, settings.abstain_coverage
-        close = 0.0
+        close = agree = 0.0
     else:
-        close = closeness(searcher, vectors, hits)
-        confidence = close + COVERAGE_WEIGHT * covered
+        close = closeness(index.signals, vectors, hits)
+        agree = closeness(index.signals, vectors, hits, CROSS)
+        confidence = (close + settings.abstain_crosslingual_weight * agree
+                      + settings.abstain_coverage_weight * covered)
         threshold = settings.confidence_threshold
-    features = {"closeness": close, "coverage": covered, "unknown": float(len(unknown))}
+    features = {"closeness": close, "crosslingual_closeness": agree, "coverage": covered,
+                "unknown": float(len(unknown))}
     if not hits:
         return Decision(confidence, True, unknown, (), features)
     if query.carried and not _answered_together(query, found, sparse, top):

@@ -7,7 +7,7 @@ passages is never crowded out. Every candidate is then scored by every signal (e
 stored vectors, and BM25), the scores are put on a language-neutral footing and fused
 (:mod:`.fusion`), passages that overlap a better one are collapsed into it, and :mod:`.abstain` decides
 whether the result answers the question at all. That decision looks at a fixed depth of the ranking
-(:data:`abstain.DEPTH`), never at ``k``.
+(:data:`abstain.DEPTH`, :data:`abstain.CLOSE_DEPTH`), never at ``k``.
 """
 
 from __future__ import annotations
@@ -67,8 +67,8 @@ class Searcher:
         t1 = time.perf_counter()
         sparse_all = self._bm25(query) if mode in ("hybrid", "sparse") else None
         candidates = prior.apply(query, self.rank(query, vectors, sparse_all))
-        hits = collapse(candidates, max(k, abstain.DEPTH))
-        decision = abstain.decide(self, query, mode, hits, vectors)
+        hits = collapse(candidates, max(k, abstain.DEPTH, abstain.CLOSE_DEPTH))
+        decision = abstain.decide(self.index, self.settings, query, mode, hits, vectors)
         timings = {"encode": t1 - t0, "search": time.perf_counter() - t1}
         return Ranking(query, tuple(hits[:k]), mode, decision.confidence, decision.abstained, decision.unknown,
                        timings, uncovered=decision.uncovered)

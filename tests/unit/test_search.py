@@ -106,3 +106,24 @@ def test_an_index_keeps_both_encoders_and_their_language_figures(tmp_path) -> No
     answers = [assistant.ask("艾拉司群 elacestrant 的推荐剂量", k=k) for k in (1, 2, 5)]
     assert {a.abstained for a in answers} == {answers[0].abstained}
     assert {c.passage.doc for c in answers[-1].citations} == {"zh.txt", "en.txt"}
+
+
+def test_short_capital_abbreviations_are_not_unknown_names() -> None:
+    sparse = _sparse([["gastrointestin", "bleed"], ["epstein", "barr", "virus"]])
+    analyzer = Analyzer()
+    for name in ("GI", "EBV", "CYP"):  # stand for general terms the documents spell out
+        assert abstain.unknown_names(_query(f"{name} bleeding?", (name,)), sparse, analyzer) == []
+    for name in ("SONIA", "SGLT2", "BOLERO-2"):  # a trial or a code: absent is absent
+        assert abstain.unknown_names(_query(f"{name}?", (name,)), sparse, analyzer) == [name]
+
+
+def test_abstention_does_not_import_the_searcher() -> None:
+    """The searcher calls abstention; abstention gets the index and settings, never the searcher (not even
+    for type checking), so the two modules form no cycle."""
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(abstain))
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert not any(m and m.endswith("searcher") for m in imported)
+    assert "searcher" not in {a.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) for a in node.names}
