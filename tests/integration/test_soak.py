@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.search.expand import clean
+from assistant.search.question import clean
 from assistant.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]

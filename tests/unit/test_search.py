@@ -8,7 +8,7 @@ from assistant.index.bm25 import SparseIndex
 from assistant.lexicon.analyze import Analyzer
 from assistant.records import Query, Term
 from assistant.search import abstain, fusion
-from assistant.search.expand import is_name
+from assistant.search.question import is_name
 from assistant.settings import ABSTAIN_THRESHOLD, Settings
 
 

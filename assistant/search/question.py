@@ -1,0 +1,85 @@
+"""The question as typed: cleaned, its language told, a follow-up recognised, and the words that name a
+particular thing (a drug, a trial, a gene) told from general words. Plain functions over one string;
+:mod:`.expand` builds on them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..errors import QuestionError
+from ..text import han_count, has_cjk, strip_escapes
+
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+_FOLLOW_UP_ZH = re.compile(
+    r"^(那|那么|还有|另外|此外|和|跟|与|如果|要是)?(它|它们|其|该药|该|这个|这种|这|那个|那种|他们)|呢[？?]?$|^(那|那么|如果|要是)"
+)
+_FOLLOW_UP_EN = re.compile(
+    r"^(and|what about|how about|also|then|so|what if|any)\b|\b(it|its|they|them|their|this|that|these|those)\b",
+    re.IGNORECASE,
+)
+NAME = re.compile(
+    r"(?<![A-Za-z0-9-])"
+    r"(?:[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*[A-Z0-9]"  # SONIA, CDK4, HER2, PD-L1
+    r"|[A-Za-z]+-[0-9]+[A-Za-z0-9]*)"  # BOLERO-2, SOLAR-1, Ki-67
+    r"(?![A-Za-z0-9-])"
+)
+"""Names written as codes: acronyms, trial and drug codes, genes."""
+_DRUG_SUFFIX = re.compile(
+    r"(?:[a-z]{3,}(?:mab|nib|lib|tinib|ciclib|lisib|sertib|mycin|micin|cillin|cycline|floxacin|oxacin|azole|conazole|"
+    r"vir|vudine|pril|sartan|olol|dipine|statin|gliflozin|gliptin|glutide|parin|xaban|gatran|estrant|trozole|"
+    r"stane|lukast|tidine|prazole|semide|thiazide|olimus|platin|taxel|rubicin|fosfamide|trexate|zumab|ximab|umab|"
+    r"cept|grel|formin|zolid|quiline|toin|tril|penem|bactam|cillin|mycin|floxacin|profen|fenac|oxetine|triptan|"
+    r"afil|sone|olone|caine|dronate|parib|rafenib|ciclib|ertib|arone|piride|semide))$"
+)
+"""International non-proprietary name stems (WHO): a word ending so is a drug or enzyme name."""
+ZH_DRUG_SUFFIX = re.compile(
+    r"(单抗|替尼|西利|利司|塞替|司群|莫司|沙坦|普利|洛尔|地平|他汀|格列净|列汀|鲁肽|肝素|沙班|加群|曲唑|美坦|"
+    r"昔芬|西林|霉素|沙星|康唑|韦|膦酸|铂|紫杉醇|比星|拉滨|替康|司琼|帕尼|珠单抗|昔单抗|曲松|头孢[\u4e00-\u9fff]+|"
+    r"洛芬|西汀|哌唑|拉唑|格雷|喹啉|唑胺|利奈唑胺|霉素|西坦|卡因|巴坦|培南|匹林|芬净|米星)$"
+)
+"""Endings of Chinese drug names (transliterated INN stems)."""
+
+@dataclass(frozen=True)
+class CleanQuestion:
+    text: str
+    notices: tuple[str, ...]
+
+
+def clean(question: str, max_chars: int) -> CleanQuestion:
+    """Strip control characters and escapes, collapse whitespace, truncate very long input."""
+    notices: list[str] = []
+    text = " ".join(strip_escapes(question, " ").split())
+    if len(text) > max_chars:
+        notices.append(f"the question was {len(text):,} characters long; only the first {max_chars:,} were searched")
+        text = text[:max_chars].rstrip()
+    if not any(ch.isalnum() for ch in text):
+        raise QuestionError("the question is empty; type a question in Chinese or English")
+    return CleanQuestion(text, tuple(notices))
+
+
+def detect_language(text: str) -> str:
+    """``zh`` when Chinese carries the question, else ``en`` (mixed questions count by weight)."""
+    cjk = han_count(text)
+    latin = len(_LATIN_WORD.findall(text))
+    return "zh" if cjk and cjk / 1.5 >= latin else "en"
+
+
+def is_follow_up(text: str, language: str) -> bool:
+    """Whether a question leans on the one before it: short, and elliptic or with a pronoun."""
+    if language == "zh":
+        return len(text) <= 16 and bool(_FOLLOW_UP_ZH.search(text))
+    return len(text.split()) <= 8 and bool(_FOLLOW_UP_EN.search(text))
+
+
+def is_name(word: str) -> bool:
+    """Whether a word of a question names a particular thing (a drug, trial, gene, organism) rather than
+    saying something general: a code (HER2, BOLERO-2), a capitalised word inside a sentence is not
+    enough; an international non-proprietary drug-name ending (-mab, -nib, -olimus) or a Chinese drug-name
+    ending (单抗, 替尼, 莫司) is."""
+    if NAME.fullmatch(word):
+        return True
+    if has_cjk(word):
+        return len(word) >= 3 and bool(ZH_DRUG_SUFFIX.search(word))
+    return bool(_DRUG_SUFFIX.search(word.lower()))
