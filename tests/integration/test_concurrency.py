@@ -109,6 +109,7 @@ def index_cmd(root: Path) -> list[str]:
             "--index", str(root / "index")]
 
 
+@pytest.mark.slow
 def test_two_index_runs_at_once_build_once(root: Path) -> None:
     """The second run waits on the lock while the first builds, then finds the index fresh."""
     write_seeds(root / "seeds", 2)
@@ -145,6 +146,7 @@ def test_two_index_runs_at_once_build_once(root: Path) -> None:
     assert version_of(store.current(index_dir), settings_for(root)) == 2
 
 
+@pytest.mark.slow
 def test_reader_loaded_before_rebuild_keeps_working(root: Path) -> None:
     settings = settings_for(root)
     reader = Assistant(settings)

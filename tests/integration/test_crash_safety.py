@@ -151,6 +151,7 @@ def assert_next_run_completes(root: Path, previous: str, cached: bool) -> None:
     assert "V2-03" in answers[0][1], answers
 
 
+@pytest.mark.slow
 def test_kill_at_several_points_then_recover(crash_root: Path, v1_index: tuple[Path, str, list]) -> None:
     """SIGKILL while embedding, while writing the new build, and once it is complete but not yet live."""
     _, name, answers = v1_index
