@@ -252,7 +252,7 @@ def _scale(rows: list[dict[str, Any]], params: dict[str, Any]) -> list[str]:
         "its build (M=32, efConstruction=80) took ~28 minutes and it reached only 0.77-0.89 recall@10 at "
         "efSearch 64-256 on this data.",
         "",
-        *([f"Shipped choice (`vectors.py`): {params}", ""] if params else []),
+        *([f"Shipped choice (`assistant/index/dense.py`): {params}", ""] if params else []),
     ]
 
 
