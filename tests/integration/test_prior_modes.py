@@ -4,22 +4,12 @@ in the top 3 for a content question in either language; back matter is found whe
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
+from support.paper import CONTENT, PAPER
 
 from assistant.core import Assistant
 from assistant.settings import Settings
-
-PAPER = Path(__file__).resolve().parents[1] / "data" / "paper"
-CONTENT = [
-    "What is the recommended dose of fulvestrant?",
-    "氟维司群的推荐剂量是多少？",
-    "What is the main mechanism of acquired endocrine resistance after aromatase inhibitors?",
-    "芳香化酶抑制剂治疗后获得性耐药最常见的机制是什么？",
-    "What is the most common adverse event of CDK4/6 inhibitors such as palbociclib and abemaciclib?",
-    "What is the dose of elacestrant for ESR1-mutated breast cancer?",
-]
 
 
 @pytest.fixture(scope="module")
