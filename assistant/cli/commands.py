@@ -49,13 +49,18 @@ def progress_bar() -> Iterator[Progress]:
             bar.stop()
 
 
+def _count(n: int, noun: str) -> str:
+    """``1 passage``, ``2 passages``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def describe_build(report: BuildReport) -> str:
     if not report.rebuilt:
-        return (f"index is up to date: {report.documents} documents, {report.passages} passages, "
-                f"embedded {report.embedded} passages ({report.seconds:.1f} s to check)")
+        return (f"index is up to date: {_count(report.documents, 'document')}, {_count(report.passages, 'passage')}, "
+                f"embedded {_count(report.embedded, 'passage')} ({report.seconds:.1f} s to check)")
     why = f" because {report.reason}" if report.reason else ""
-    return (f"indexed {report.documents} documents into {report.passages} passages{why}; "
-            f"embedded {report.embedded} passages ({report.passages - report.embedded} from cache) "
+    return (f"indexed {_count(report.documents, 'document')} into {_count(report.passages, 'passage')}{why}; "
+            f"embedded {_count(report.embedded, 'passage')} ({report.passages - report.embedded} from cache) "
             f"in {report.seconds:.1f} s")
 
 

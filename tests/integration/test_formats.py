@@ -207,7 +207,7 @@ def test_the_ocr_limit_from_the_environment(tmp_path: Path, capsys: pytest.Captu
     common = ["--seeds", seeds, "--index", index]
     monkeypatch.setenv("ASSISTANT_OCR_PAGES", "2")
     code, out, err = run_main(["index", *common], capsys)
-    assert code == 0 and "indexed 1 documents" in out
+    assert code == 0 and "indexed 1 document " in out
     assert ("assistant: warning: scan.pdf: OCR recognised 2 of its 12 scanned pages (the limit is "
             "ASSISTANT_OCR_PAGES=2); pages 3-12 are not searchable") in err
     # said again while the index stays as it is
