@@ -45,6 +45,7 @@ def check_unit_rows(matrix: np.ndarray, n: int, dim: int) -> None:
 # ----------------------------------------------------------------- MiniLM through sentence-transformers
 
 
+@pytest.mark.slow
 def test_minilm_loads_offline(minilm, minilm_path):
     assert os.environ.get("HF_HUB_OFFLINE") == "1"
     assert minilm.dim == 384
@@ -53,6 +54,7 @@ def test_minilm_loads_offline(minilm, minilm_path):
     assert embedder_id(str(minilm_path)) == minilm.id
 
 
+@pytest.mark.slow
 def test_minilm_vectors_are_unit_norm(minilm):
     queries = minilm.encode_queries([RELATED_QUERY, "氟维司群的剂量是多少？"])
     check_unit_rows(queries, 2, 384)
@@ -64,12 +66,14 @@ def test_minilm_vectors_are_unit_norm(minilm):
     assert not np.allclose(passages[0], passages[1])
 
 
+@pytest.mark.slow
 def test_minilm_ranks_related_above_unrelated(minilm):
     query = minilm.encode_queries([RELATED_QUERY])[0]
     related, unrelated = minilm.encode_passages([RELATED, UNRELATED])
     assert float(query @ related) > float(query @ unrelated) + 0.2
 
 
+@pytest.mark.slow
 def test_minilm_is_deterministic(minilm):
     a = minilm.encode_passages([RELATED])
     b = minilm.encode_passages([RELATED, UNRELATED])[:1]
@@ -82,6 +86,7 @@ def test_missing_model_is_a_clear_error(monkeypatch):
         load_embedder("no-such-org/no-such-model-xyz")
 
 
+@pytest.mark.slow
 def test_tiny_index_with_minilm(minilm, minilm_path, tmp_path, monkeypatch):
     """A tiny index built and queried with Settings(embedder=<MiniLM directory>)."""
     from assistant import core
