@@ -11,6 +11,8 @@ from support.paper import CONTENT, PAPER
 from assistant.core import Assistant
 from assistant.settings import Settings
 
+pytestmark = pytest.mark.slow  # its own index of the reference-list paper, every question in each mode
+
 
 @pytest.fixture(scope="module")
 def paper(tmp_path_factory) -> Assistant:

@@ -121,6 +121,7 @@ def foreign_index(tmp_path: Path) -> tuple[Path, Path, Path]:
     return tmp_path, index, outside
 
 
+@pytest.mark.slow
 def test_user_files_inside_the_index_survive_rebuilds(foreign_index: tuple[Path, Path, Path],
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     root, index, outside = foreign_index
