@@ -269,6 +269,7 @@ def minilm():  # type: ignore[no-untyped-def]
     return path, SentenceTransformerEmbedder(path, threads=1)
 
 
+@pytest.mark.slow
 def test_index_of_another_embedder_is_rebuilt_both_ways(root: Path, minilm) -> None:  # type: ignore[no-untyped-def]
     path, model = minilm
     st_settings = settings_for(root, embedder=path)
