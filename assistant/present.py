@@ -124,6 +124,11 @@ def page_label(p: Passage) -> str:
     return f"p.{NBSP}{pages}"
 
 
+def plural(n: int, word: str) -> str:
+    """``1 passage``, ``2 passages``."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def place(p: Passage, section: bool = False) -> str:
     """Where a passage is: ``[section · ]file · lines 7–9[ · p. 3–4][ · OCR]``."""
     parts = [p.section] if section and p.section else []

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from ..core import Assistant
 from ..errors import EXIT_FAILURE, QuestionError, UsageError
 from ..index import BuildReport, Progress
+from ..present import plural
 from ..search import clean
 from ..settings import Settings
 from ..text import as_text, printable
@@ -49,18 +50,13 @@ def progress_bar() -> Iterator[Progress]:
             bar.stop()
 
 
-def _count(n: int, noun: str) -> str:
-    """``1 passage``, ``2 passages``."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
 def describe_build(report: BuildReport) -> str:
     if not report.rebuilt:
-        return (f"index is up to date: {_count(report.documents, 'document')}, {_count(report.passages, 'passage')}, "
-                f"embedded {_count(report.embedded, 'passage')} ({report.seconds:.1f} s to check)")
+        return (f"index is up to date: {plural(report.documents, 'document')}, {plural(report.passages, 'passage')}, "
+                f"embedded {plural(report.embedded, 'passage')} ({report.seconds:.1f} s to check)")
     why = f" because {report.reason}" if report.reason else ""
-    return (f"indexed {_count(report.documents, 'document')} into {_count(report.passages, 'passage')}{why}; "
-            f"embedded {_count(report.embedded, 'passage')} ({report.passages - report.embedded} from cache) "
+    return (f"indexed {plural(report.documents, 'document')} into {plural(report.passages, 'passage')}{why}; "
+            f"embedded {plural(report.embedded, 'passage')} ({report.passages - report.embedded} from cache) "
             f"in {report.seconds:.1f} s")
 
 
@@ -70,7 +66,7 @@ def describe_unsupported(report: BuildReport) -> str:
     if not total:
         return ""
     kinds = ", ".join(f"{suffix} ({n})" for suffix, n in report.unsupported.items())
-    return f"skipped {total} file{'s' if total != 1 else ''} of types it cannot read: {kinds}"
+    return f"skipped {plural(total, 'file')} of types it cannot read: {kinds}"
 
 
 def _warn(report: BuildReport) -> None:

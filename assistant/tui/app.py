@@ -22,6 +22,7 @@ from textual.events import Key
 from textual.widgets import Footer, Input, Label, ProgressBar, Static
 from textual.worker import get_current_worker
 
+from ..present import plural
 from .commands import WELCOME, ChatActions
 from .conversation import ANSWERED, CANCELLED, FAILED, SEARCHING, Turn
 from .history import History, HistoryError
@@ -33,7 +34,7 @@ from .messages import (
     IndexReady,
 )
 from .source import SourcePane, SourceView
-from .text import describe_error, plural
+from .text import describe_error
 from .widgets import AnswerCard, CitationView, Notice, QuestionInput
 
 if TYPE_CHECKING:

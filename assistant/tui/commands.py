@@ -13,13 +13,13 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 
+from ..present import plural
 from . import conversation
 from .conversation import Turn
 from .history import History, export_folder
 from .preview import PreviewActions
 from .screens import ConfirmScreen, ConversationsScreen, FolderScreen, HelpScreen, KScreen, Opening
 from .source import SourcePane
-from .text import plural
 from .widgets import AnswerCard, Notice, QuestionInput, Styled
 
 MODES = ("hybrid", "dense", "sparse")

@@ -15,8 +15,9 @@ from datetime import datetime
 from pathlib import Path
 
 from .. import present
+from ..present import plural
 from ..records import Answer, Citation, Hint
-from .text import ABSTAIN, language_name, plural
+from .text import ABSTAIN, language_name
 
 WAITING, SEARCHING, ANSWERED, CANCELLED, FAILED = "waiting", "searching", "answered", "cancelled", "failed"
 

@@ -15,8 +15,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ..present import plural
 from .history import ConversationInfo
-from .text import literal, plural
+from .text import literal
 
 MAX_K = 50
 

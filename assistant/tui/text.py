@@ -43,10 +43,6 @@ def line_range(first: int, last: int) -> str:
     return present.line_label(first, last)
 
 
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 def language_name(code: str) -> str:
     return LANGUAGES.get(code, code)
 
@@ -121,7 +117,8 @@ def answer_meta(answer: Answer, k: int, styles: Styles, debug: bool = False) -> 
     label = styles.get("label", "")
     out = Text()
     n = len(answer.citations)
-    out.append(f"{language_name(answer.language)} question · {answer.mode} · {plural(n, 'passage')}", style=label)
+    meta = f"{language_name(answer.language)} question · {answer.mode} · {present.plural(n, 'passage')}"
+    out.append(meta, style=label)
     if answer.searched and answer.searched != answer.question:
         out.append("\nSearched with the earlier question: ", style=label)
         out.append(literal(answer.searched))
