@@ -139,6 +139,9 @@ class Settings:
             raw = os.environ.get(f"ASSISTANT_{f.name.upper()}")
             if raw is not None and raw != "":
                 values[f.name] = _coerce(f.name, f.type, raw)
+        named = values.get("glossary")
+        if isinstance(named, Path) and not named.is_file():  # the user named a glossary that is not there
+            raise SettingsError(f"the glossary named by ASSISTANT_GLOSSARY, {named}, is not a file")
         kinds = {f.name: str(f.type) for f in fields(cls)}
         for name, value in overrides.items():
             if value is not None:

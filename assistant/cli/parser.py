@@ -38,6 +38,17 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _line_range(text: str) -> tuple[int, int]:
+    """``N`` or ``A-B`` (``A–B`` as citations print it) as a 1-based, inclusive line range."""
+    parts = text.replace("–", "-").split("-")
+    if len(parts) > 2:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a line or a range of lines such as 120-141")
+    first, last = _positive_int(parts[0].strip()), _positive_int(parts[-1].strip())
+    if last < first:
+        raise argparse.ArgumentTypeError(f"{text!r} ends before it starts")
+    return first, last
+
+
 class _Version(argparse.Action):
     """``--version``, looked up only when asked for (``--help`` stays light)."""
 
@@ -96,9 +107,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     source = sub.add_parser("source", parents=[common], help="print a document's text as citations see it",
                             description="Print the text a document's citations point into (for PDF, Word and "
-                                        "HTML, the extracted text), whole or one page, to check a citation.")
+                                        "HTML, the extracted text), whole, one page or the lines a citation "
+                                        "gives, to check it.")
     source.add_argument("doc", metavar="DOC", help="the document's path inside the seeds folder, e.g. paper.pdf")
-    source.add_argument("--page", type=_positive_int, metavar="N", help="only page N (1 is the first)")
+    shown = source.add_mutually_exclusive_group()
+    shown.add_argument("--page", type=_positive_int, metavar="N", help="only page N (1 is the first)")
+    shown.add_argument("--lines", type=_line_range, metavar="A-B",
+                       help="only lines A to B (as a citation gives them, e.g. 120-141), each with its number")
 
     sub.add_parser("chat", parents=[common], help="open the chat (the default)",
                    description="Open the chat in the terminal.")

@@ -1,4 +1,5 @@
-"""The ``source`` command: print the original a document's citations index, whole or one page.
+"""The ``source`` command: print the original a document's citations index, whole, one page, or the
+lines a citation gives (each after its number).
 
 For a PDF, Word or HTML document that is the extracted text the index keeps (so ``start``/``end`` of a
 citation are offsets into exactly what is printed); pages are separated by a line holding a form feed.
@@ -12,6 +13,7 @@ import sys
 from ..core import Assistant
 from ..errors import SeedsError, UsageError
 from ..ingest import format_of
+from ..ingest.sections import LineIndex
 from ..records import Source
 from ..settings import Settings
 from ..text import printable
@@ -31,7 +33,11 @@ def run_source(args: argparse.Namespace, settings: Settings) -> int:
         source = Assistant(settings).source_of(doc)
     except SeedsError as exc:
         raise UsageError(f"cannot show {doc}: {exc.title}") from exc
-    if args.page is None:
+    if args.lines is not None:
+        text = numbered(source.text, *args.lines)
+        if not text:
+            raise UsageError(f"{doc} has {line_count(source.text)} line(s); there is no line {args.lines[0]}")
+    elif args.page is None:
         text = "\n\f\n".join(printable(source.text[a:b]) for a, b in _page_spans(source))
     else:
         if not source.pages:
@@ -43,6 +49,37 @@ def run_source(args: argparse.Namespace, settings: Settings) -> int:
         text = printable(source.text[a:b])
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0
+
+
+TERMINATORS = "\r\n\x85\u2028\u2029"
+"""The characters that end a line (:data:`assistant.ingest.lines.TERMINATOR`)."""
+
+
+def numbered(text: str, first: int, last: int) -> str:
+    """Lines ``first`` to ``last`` (1-based, inclusive; counted as citations count them,
+    :class:`~assistant.ingest.sections.LineIndex`) of ``text``, each after its number; empty when the
+    text has fewer than ``first`` lines."""
+    starts = line_starts(text)
+    if first > len(starts):
+        return ""
+    last = min(last, len(starts))
+    width = len(str(last))
+    out = []
+    for n in range(first, last + 1):
+        a = starts[n - 1]
+        b = starts[n] if n < len(starts) else len(text)
+        out.append(f"{n:>{width}}  {printable(text[a:b].rstrip(TERMINATORS))}")
+    return "\n".join(out)
+
+
+def line_starts(text: str) -> list[int]:
+    """Where each line of ``text`` begins; a text that ends with a line break has no empty line after it."""
+    starts = LineIndex(text).starts
+    return starts[:-1] if len(starts) > 1 and starts[-1] == len(text) else starts
+
+
+def line_count(text: str) -> int:
+    return len(line_starts(text))
 
 
 def _page_spans(source: Source) -> list[tuple[int, int]]:

@@ -102,3 +102,8 @@ class LineIndex:
 
     def line(self, offset: int) -> int:
         return bisect_right(self._starts, offset)
+
+    @property
+    def starts(self) -> list[int]:
+        """The offset where each line begins (line 1 first)."""
+        return self._starts

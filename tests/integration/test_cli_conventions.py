@@ -152,3 +152,13 @@ def test_chat_without_a_terminal_exits_2(command: list[str], tmp_path: Path) -> 
     assert proc.returncode == 2
     assert proc.stdout == "" and len(proc.stderr.splitlines()) == 1 and "terminal" in proc.stderr
     assert time.monotonic() - started < 20
+
+
+def test_a_glossary_named_in_the_environment_that_is_not_there_is_one_clear_error(tmp_path: Path) -> None:
+    missing = tmp_path / "my-terms.tsv"
+    proc = subprocess.run([sys.executable, "-m", "assistant", "ask", "What dose?"], cwd=tmp_path,
+                          env=clean_env(ASSISTANT_GLOSSARY=str(missing)), stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stdout == "" and len(proc.stderr.splitlines()) == 1
+    assert "my-terms.tsv" in proc.stderr and "Traceback" not in proc.stderr

@@ -226,6 +226,35 @@ def test_source_command_prints_a_page(tmp_path: Path, capsys: pytest.CaptureFixt
         assert len(err.strip().splitlines()) == 1
 
 
+def test_source_command_prints_the_lines_a_citation_gives(tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    from support.embedder import TinyCrossEmbedder, TinyEmbedder
+
+    from assistant.core import Assistant
+    from assistant.settings import Settings
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    body = "".join(f"第{i}行：华法林治疗期间应定期监测 INR。\r\n" for i in range(1, 13))
+    (seeds / "notes.txt").write_text(body, encoding="utf-8", newline="")
+    common = ["--seeds", seeds, "--index", tmp_path / "index"]
+    code, out, _ = run_main(["source", "notes.txt", "--lines", "9–11", *common], capsys)
+    assert code == 0 and out.splitlines() == [f"{n:>2}  第{n}行：华法林治疗期间应定期监测 INR。" for n in (9, 10, 11)]
+    # the numbers are the citations' own: a passage's line_start..line_end shows exactly its text
+    assistant = Assistant(Settings(seeds=seeds, index=tmp_path / "index"), embedder=TinyEmbedder(),
+                          crosslingual=TinyCrossEmbedder())
+    passage = assistant.index.passages[0]
+    code, out, _ = run_main(["source", "notes.txt", "--lines", f"{passage.line_start}-{passage.line_end}",
+                             *common], capsys)
+    shown = [line.split("  ", 1)[1] for line in out.splitlines()]
+    original = read_original(seeds, "notes.txt").text
+    assert code == 0 and shown == original[passage.start : passage.end].splitlines()
+    for argv, why in ((["--lines", "13"], "12 line(s); there is no line 13"), (["--lines", "5-3"], "ends before"),
+                      (["--lines", "2", "--page", "1"], "not allowed with")):
+        code, out, err = run_main(["source", "notes.txt", *argv, *common], capsys)
+        assert code == 2 and out == "" and why in err, (argv, err)
+
+
 def test_a_crash_or_a_hang_of_the_pdf_library_costs_one_file(tmp_path: Path) -> None:
     from assistant.ingest.extract import PdfWorker, Timeout
     from assistant.ingest.extracted import ExtractError
