@@ -64,6 +64,21 @@ def is_chinese(text: str) -> bool:
     return bool(text) and han_count(text) > CHINESE_SHARE * len(text)
 
 
+def chinese_share(text: str) -> float:
+    """How much of a text is Chinese (0..1): Han ideographs against Latin letters, a Han ideograph
+    counting as :data:`LETTERS_PER_HAN` letters (an English word of five letters and a space carries
+    about what a two-character Chinese word does). 0 for a text with neither."""
+    han = han_count(text)
+    letters = len(_LATIN.findall(text))
+    total = han * LETTERS_PER_HAN + letters
+    return han * LETTERS_PER_HAN / total if total else 0.0
+
+
+LETTERS_PER_HAN = 3.0
+"""Latin letters worth one Han ideograph in :func:`chinese_share`."""
+_LATIN = re.compile("[A-Za-z]")
+
+
 def is_wide(ch: str) -> bool:
     """Whether one character is wide: East Asian text never puts a space between two of them."""
     return _WIDE.match(ch) is not None

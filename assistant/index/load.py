@@ -16,7 +16,7 @@ from ..lexicon.analyze import Analyzer
 from ..lexicon.glossary import Lexicon
 from ..records import Passage, Source
 from ..settings import Settings
-from ..text import is_chinese
+from ..text import chinese_share, is_chinese
 from . import store
 from .bm25 import SparseIndex
 from .build import EXTRACTED
@@ -57,6 +57,12 @@ class Index:
     def zh_share(self) -> float:
         """The share of mostly-Chinese passages (0..1)."""
         return float(self.chinese.mean()) if len(self.chinese) else 0.0
+
+    @cached_property
+    def chinese_shares(self) -> np.ndarray:
+        """``float64`` of shape ``(len(passages),)``: how much of each passage is Chinese
+        (:func:`~assistant.text.chinese_share`)."""
+        return np.array([chinese_share(p.text) for p in self.passages], dtype=np.float64)
 
     @property
     def shares(self) -> dict[str, float]:

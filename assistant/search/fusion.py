@@ -17,6 +17,10 @@ on whether the passage is in the question's language (``same``) or not (``cross`
   (``gamma``) with the best over all passages (:func:`sparse_normalised`): translated terms weigh less
   than the words typed, so raw BM25 would favour the question's own language.
 
+A passage in two languages (a bilingual table caption, an English note in a Chinese paper) belongs to
+both in proportion to how much of it each holds (:func:`assistant.text.chinese_share`): its dense score
+is centred on the mix of the two languages' means, and its weights mix the same- and cross-language ones.
+
 The weights were chosen on the four gold collections (the seeds and evals/collections/*); every figure
 reported for a collection was measured with the weights chosen on the other three.
 ``rrf`` (:func:`rrf`) is the alternative: weighted reciprocal-rank fusion of the three rankings
@@ -59,13 +63,17 @@ def shrunk(group: Spread, pooled: Spread, shrink: float = SHRINK) -> float:
 
 def centred(scores: np.ndarray, chinese: np.ndarray, spreads: Mapping[str, Spread],
             shrink: float = SHRINK) -> np.ndarray:
-    """Dense scores centred per passage language: ``(s − mean_ℓ) / std_all``.
+    """Dense scores centred per passage language: ``(s − mean_p) / std_all``, where ``mean_p`` mixes the
+    languages' means by how much of the passage is in each: ``share_p · mean_zh + (1 − share_p) ·
+    mean_en``. A table caption in both languages is centred between the two, not as English alone.
 
-    ``scores``: float of shape ``(n,)`` for ``n`` candidates; ``chinese``: bool ``(n,)``; ``spreads``:
-    ``zh``, ``en`` and ``all`` :class:`Spread`. Returns float64 ``(n,)``.
+    ``scores``: float of shape ``(n,)`` for ``n`` candidates; ``chinese``: how much of each candidate is
+    Chinese, float (0..1) or bool, shape ``(n,)`` (:attr:`~assistant.index.Index.chinese_shares`);
+    ``spreads``: ``zh``, ``en`` and ``all`` :class:`Spread`. Returns float64 ``(n,)``.
     """
     pooled = spreads["all"]
-    means = np.where(chinese, shrunk(spreads["zh"], pooled, shrink), shrunk(spreads["en"], pooled, shrink))
+    share = np.asarray(chinese, dtype=np.float64)
+    means = share * shrunk(spreads["zh"], pooled, shrink) + (1.0 - share) * shrunk(spreads["en"], pooled, shrink)
     return (scores.astype(np.float64) - means) / max(pooled.std, 1e-9)
 
 
@@ -87,12 +95,14 @@ def sparse_normalised(scores: np.ndarray, chinese: np.ndarray, gamma: float) -> 
 
 def weighted(signals: Mapping[str, np.ndarray], same: np.ndarray,
              weights: Mapping[str, tuple[float, float]]) -> np.ndarray:
-    """Σ_signal w · x, with ``w = weights[signal][0]`` where ``same`` (the passage is in the question's
-    language) and ``weights[signal][1]`` elsewhere."""
-    out = np.zeros(same.shape, dtype=np.float64)
+    """Σ_signal w · x, with ``w = same · weights[signal][0] + (1 − same) · weights[signal][1]``: ``same``
+    is how much of each passage is in the question's language (float 0..1, or bool), so a passage in
+    two languages gets a weight between the same-language and the cross-language one."""
+    share = np.asarray(same, dtype=np.float64)
+    out = np.zeros(share.shape, dtype=np.float64)
     for name, x in signals.items():
         w_same, w_cross = weights[name]
-        out += np.where(same, w_same, w_cross) * x
+        out += (share * w_same + (1.0 - share) * w_cross) * x
     return out
 
 

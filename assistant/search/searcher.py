@@ -122,7 +122,9 @@ class Searcher:
         if ids.size == 0:
             return []
         chinese = index.chinese[ids]
-        same = chinese if query.language == "zh" else ~chinese
+        shares = index.chinese_shares[ids]
+        mostly_same = chinese if query.language == "zh" else ~chinese
+        same = shares if query.language == "zh" else 1.0 - shares
         raw: dict[str, np.ndarray] = {}
         normalised: dict[str, np.ndarray] = {}
         for name, vector in vectors.items():
@@ -131,7 +133,7 @@ class Searcher:
             raw[name] = scores
             spreads = self.spreads(signal, vector, query.language)
             if spreads:
-                normalised[name] = centred(scores, chinese, spreads, settings.language_shrink)
+                normalised[name] = centred(scores, shares, spreads, settings.language_shrink)
             else:
                 normalised[name] = (scores - scores.mean()) / (scores.std() + 1e-9)
         if sparse_all is not None:
@@ -145,7 +147,7 @@ class Searcher:
         if len(normalised) == 1:  # one signal: its own order
             fused = next(iter(normalised.values()))
         elif FusionMethod(settings.fusion) is FusionMethod.RRF:
-            fused = rrf(ids, raw, settings.rrf_k, same, weights)
+            fused = rrf(ids, raw, settings.rrf_k, mostly_same, weights)
         else:
             fused = weighted(normalised, same, weights)
         order = np.lexsort((ids, -fused))

@@ -10,6 +10,7 @@ from assistant.records import Query, Term
 from assistant.search import abstain, fusion
 from assistant.search.question import is_name
 from assistant.settings import ABSTAIN_THRESHOLD, Settings
+from assistant.text import chinese_share
 
 
 def test_centring_removes_a_language_offset_but_keeps_leads() -> None:
@@ -21,6 +22,36 @@ def test_centring_removes_a_language_offset_but_keeps_leads() -> None:
     z = fusion.centred(scores, chinese, spreads)
     assert np.allclose(z[:3], z[3:], atol=0.02)  # the same lead over its language, the same score
     assert z[2] > z[0] and z[5] > z[3]
+
+
+def test_a_passage_in_both_languages_is_centred_between_them() -> None:
+    # the encoder scores Chinese passages 0.1 higher; a caption half Chinese, half English sits between
+    spreads = {"zh": fusion.Spread(0.82, 0.05, 1000), "en": fusion.Spread(0.72, 0.05, 1000),
+               "all": fusion.Spread(0.77, 0.07, 2000)}
+    scores = np.array([0.82, 0.72, 0.77])
+    z = fusion.centred(scores, np.array([1.0, 0.0, 0.5]), spreads, shrink=0.0)
+    assert np.allclose(z, 0.0, atol=1e-9)  # each exactly at the mean of what it is made of
+    as_english = fusion.centred(scores[2:], np.array([False]), spreads, shrink=0.0)
+    assert as_english[0] > 0.7  # counted as English, the caption would gain 0.05 / 0.07 for nothing
+    assert np.allclose(fusion.centred(scores, np.array([True, False, True]), spreads),
+                       fusion.centred(scores, np.array([1.0, 0.0, 1.0]), spreads))
+
+
+def test_a_passage_in_both_languages_gets_weights_between_same_and_cross() -> None:
+    signals = {"primary": np.array([1.0, 1.0, 1.0])}
+    weights = {"primary": (1.0, 0.5)}
+    fused = fusion.weighted(signals, np.array([1.0, 0.0, 0.4]), weights)
+    assert np.allclose(fused, [1.0, 0.5, 0.7])
+    assert np.allclose(fusion.weighted(signals, np.array([True, False, True]), weights), [1.0, 0.5, 1.0])
+
+
+def test_chinese_share_weighs_a_han_character_as_three_letters() -> None:
+    assert chinese_share("乳腺癌的内分泌治疗") == 1.0
+    assert chinese_share("Endocrine therapy of breast cancer") == 0.0
+    assert chinese_share("2025 — 42%") == 0.0
+    assert chinese_share("表1 内分泌 Tab. 1 therapy") == 4 * 3 / (4 * 3 + 10)
+    caption = "表 1 腔面型乳腺癌内分泌治疗代表药物\nTab. 1 Representative drugs for endocrine therapy"
+    assert 0.3 < chinese_share(caption) < 0.6  # mostly English by characters, nearly half by meaning
 
 
 def test_a_small_group_is_centred_on_its_language_offset() -> None:
