@@ -100,8 +100,9 @@ class Passage:
     ocr: bool = False
     """True when some of the passage's text was recognised by OCR."""
     role: str = "body"
-    """What part of the document it is from: ``body``, or back matter such as ``references``,
-    ``acknowledgements``, ``funding`` or ``author-notes``."""
+    """What part of the document it is from: ``body``, back matter such as ``references``,
+    ``acknowledgements``, ``funding`` or ``author-notes``, or ``abbreviations`` (a passage that is
+    mostly an abbreviation key, :func:`assistant.ingest.structure.is_abbreviation_key`)."""
     context: str = ""
     """What a passage that continues a table carries from above it: the table's caption and header row
     (one per line), so that a row such as ``拉帕替尼 | 1250 mg`` can be read. Not part of :attr:`text`

@@ -18,6 +18,7 @@ from pathlib import PurePosixPath
 from ..records import Document, Passage
 from .normalize import Normalized, normalize
 from .sections import LineIndex, find_title, sections
+from .structure import is_abbreviation_key
 from .structure import SECTION_SEP
 from .tokens import token_counter
 
@@ -215,7 +216,7 @@ def _passages(doc: Document, norm: Normalized, size: int, overlap: int, first_id
                 format=doc.format,
                 ocr=page_start is not None and page_end is not None
                 and any(n in ocr_pages for n in range(page_start, page_end + 1)),
-                role=section.role,
+                role="abbreviations" if section.role == "body" and is_abbreviation_key(text) else section.role,
                 context=table_context(carried, text),
             )
             next_id += 1

@@ -141,6 +141,25 @@ def chinese_number(text: str) -> int:
     return value
 
 
+ABBREVIATION_ITEM = re.compile(
+    r"(?<![A-Za-z0-9])(?=[A-Za-z0-9+/-]*[A-Z][A-Za-z0-9+/-]*[A-Z0-9])[A-Za-z][A-Za-z0-9+/-]{1,11}\s*[:：=,，]"
+    r"\s*[^;；:：\n]{2,90}?\s*(?:[;；.。]|$)", re.M)
+"""One entry of an abbreviation key: ``PFS: progression-free survival;``, ``HR：激素受体；``, ``BMI, body
+mass index;``. The abbreviation has two capitals, or a capital and a digit, so that ``Dose: 5 mg;`` is
+not one."""
+KEY_ITEMS = 4
+KEY_SHARE = 0.5
+
+
+def is_abbreviation_key(text: str) -> bool:
+    """Whether a passage is mostly an abbreviation key (a table or figure note such as ``Note: ET:
+    endocrine therapy; HR: hormone receptor; …``): at least :data:`KEY_ITEMS` entries covering at least
+    :data:`KEY_SHARE` of its characters. Such a passage names a field's terms without saying anything
+    about them, so it comes close to every question of the field; it gets the role ``abbreviations``."""
+    entries = list(ABBREVIATION_ITEM.finditer(text))
+    return len(entries) >= KEY_ITEMS and sum(m.end() - m.start() for m in entries) >= KEY_SHARE * len(text)
+
+
 def back_matter(text: str) -> tuple[str, str] | None:
     """``(role, label)`` when a line opens back matter: 参考文献, 致谢, 基金项目：…, References, Funding…"""
     for role, pattern in BACK_MATTER:

@@ -10,6 +10,7 @@ from support.embedder import TinyCrossEmbedder, TinyEmbedder
 from support.paper import CONTENT, PAPER
 
 from assistant.core import Assistant
+from assistant.ingest.structure import is_abbreviation_key
 from assistant.records import Hit, Passage, Query
 from assistant.search import prior
 from assistant.settings import Settings
@@ -78,6 +79,35 @@ def test_prior_moves_back_matter_down_by_a_fixed_number_of_deviations():
     ("Who funded the study?", {"funding"}), ("研究的基金来源", {"funding"}), ("Smith et al. 2019", {"references"}),
     ("参考文献有哪些", {"references"}), ("通信作者是谁", {"author-notes"}), ("What is the dose?", set()),
     ("氟维司群的剂量", set()),
+    ("What does ESCAT stand for?", {"abbreviations"}), ("PFS是什么的缩写？", {"abbreviations"}),
+    ("What is the full name of PARPi?", {"abbreviations"}), ("What is the PFS benefit?", set()),
 ])
 def test_asked_roles(question, roles):
     assert prior.asked_roles(_query(question)) == roles
+
+
+@pytest.mark.parametrize("text", [
+    "Note: ET: endocrine therapy; HR: hormone receptor; PD: disease progression; PFS: progression-free survival; "
+    "m+: mutation; BRCA1: breast cancer susceptibility gene 1; CDK4/6i: CDK4/6 inhibitor.\nFig. 1 Treatment",
+    "注：ET：内分泌治疗；HR：激素受体；PD：疾病进展；PFS：无进展生存期；m+：突变；BRCA1：乳腺癌易感基因 1；",
+    "Abbreviations: AF, atrial fibrillation; BMI, body mass index; CI, confidence interval; HR, hazard ratio.",
+])
+def test_an_abbreviation_key_is_recognised(text):
+    assert is_abbreviation_key(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Active ingredient: Ibuprofen 200 mg; Purpose: Pain reliever; Uses: headache; Warnings: allergy alert.",
+    "PFS: 24.8 months with fulvestrant versus 16.6 months with anastrozole (HR 0.80; 95% CI 0.64-1.00), "
+    "a difference the authors call clinically meaningful for patients who had not received endocrine therapy.",
+    "Results: HR 0.80; CI 0.64-1.00; P = 0.049. 氟维司群组的中位无进展生存期为16.6个月，阿那曲唑组为13.8个月，"
+    "差异具有统计学意义，两组不良事件发生率相近，其中关节痛与潮热最为常见，多为1-2级，未见新的安全性信号。",
+])
+def test_text_with_a_few_labels_is_not_an_abbreviation_key(text):
+    assert not is_abbreviation_key(text)
+
+
+def test_an_abbreviation_key_is_moved_down_unless_asked_for():
+    hits = [_hit(0, 3.0, "abbreviations"), _hit(1, 2.0, "body"), _hit(2, 0.0, "body")]
+    assert [h.passage.id for h in prior.apply(_query("Which drug improves PFS?"), hits)] == [1, 0, 2]
+    assert prior.apply(_query("What does PFS stand for?"), hits) == hits
