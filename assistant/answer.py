@@ -129,10 +129,14 @@ def sentence_scores(passage: Passage, query: Query, found: Found,
     quantity = asks_quantity(query.question)
     total = sum(w for w, _ in found.values()) or 1.0
     dense = closeness is not None and len(closeness) == len(spans)
+    headers = table_headers(passage, spans)
     out: list[Scored] = []
     for i, (begin, end) in enumerate(spans):
         sentence = text[begin:end]
-        has = held(sentence, found)
+        header = headers[i]
+        if header == "":
+            continue  # a table's header row names its columns and says nothing
+        has = held(sentence if header is None else f"{header}\n{sentence}", found)
         if not has:
             continue
         score = sum(found[c][0] for c in has) / total
@@ -142,6 +146,36 @@ def sentence_scores(passage: Passage, query: Query, found: Found,
             assert closeness is not None
             score += DENSE_WEIGHT * float(closeness[i])
         out.append(Scored((begin, end), score, frozenset(has)))
+    return out
+
+
+_ROW = re.compile(r"^[^\n]*[^\s|]\s*\|\s*[^\s|][^\n]*$")
+"""A table row as the passage text holds it: cells on one line, separated by ``|``."""
+
+
+def table_headers(passage: Passage, spans: Sequence[tuple[int, int]]) -> list[str | None]:
+    """For each sentence of a passage: None when it is not a table row, ``""`` when it is a table's header
+    row (the first row of a run of rows, unless the passage continues a table whose header it carries in
+    :attr:`Passage.context`), else the header row it falls under. A data row is read with its header
+    ("Febuxostat | 40 mg daily" under "Drug | Starting dose" gives the starting dose)."""
+    carried = [line for line in passage.context.splitlines() if _ROW.match(line.strip())]
+    header: str | None = carried[-1].strip() if carried else None
+    out: list[str | None] = []
+    previous_row = False
+    for begin, end in spans:
+        sentence = passage.text[begin:end].strip()
+        if not _ROW.match(sentence):
+            out.append(None)
+            previous_row = False
+            if begin > 0:
+                header = None  # a table ends where text resumes
+            continue
+        if not previous_row and header is None:
+            header = sentence
+            out.append("")
+        else:
+            out.append(header)
+        previous_row = True
     return out
 
 

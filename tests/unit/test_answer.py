@@ -171,3 +171,24 @@ def test_a_passage_without_sentence_spans_is_one_sentence_and_odd_cosines_are_ig
     found = {"flv": (1.0, ["flv"])}
     scored = answer.sentence_scores(p, query, found, np.array([0.5, 0.5], dtype=np.float32))
     assert [(s.span, s.score) for s in scored] == [((0, 10), 1.0 + answer.QUANTITY_BONUS)]
+
+
+def test_a_table_row_is_read_under_its_header_and_the_header_is_never_the_answer() -> None:
+    text = ("Febuxostat carries a boxed warning for cardiovascular death.\nDrug | Starting dose\n"
+            "Allopurinol | 100 mg daily\nFebuxostat | 40 mg daily")
+    spans = ((0, 60), (61, 81), (82, 108), (109, 133))
+    p = Passage(0, "gout.docx", "t", "s", 0, len(text), 1, 4, text, sentences=spans)
+    assert answer.table_headers(p, spans) == [None, "", "Drug | Starting dose", "Drug | Starting dose"]
+    query = Query("What is the starting dose of febuxostat?", "en", "starting dose febuxostat", ())
+    found = {"start": (1.0, ["start"]), "dose": (1.0, ["dose"]), "febuxostat": (2.0, ["febuxostat"])}
+    best = answer.best_sentence(p, query, found)
+    assert best is not None and text[best[0]:best[1]] == "Febuxostat | 40 mg daily"
+    # a passage that continues a table carries its header: every row there is a data row
+    rows = "Allopurinol | 100 mg daily\nFebuxostat | 40 mg daily"
+    cont = Passage(1, "gout.docx", "t", "s", 0, len(rows), 5, 6, rows, sentences=((0, 26), (27, 51)),
+                   context="Table 2 Doses\nDrug | Starting dose")
+    assert answer.table_headers(cont, cont.sentences) == ["Drug | Starting dose"] * 2
+    # Markdown rows and their rule: the rule and the header are not answers
+    md = "| drug | dose |\n| --- | --- |\n| letrozole | 2.5 mg daily |"
+    mdp = Passage(2, "t.md", "t", "s", 0, len(md), 1, 3, md, sentences=((0, 15), (16, 29), (30, 58)))
+    assert answer.table_headers(mdp, mdp.sentences) == ["", "| drug | dose |", "| drug | dose |"]
