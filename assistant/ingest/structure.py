@@ -386,11 +386,21 @@ def _is_unnumbered_heading(text: str, following: str, width: int | None) -> bool
 
 
 def heading_text(text: str) -> str:
-    """A heading as shown in section paths: "1.1 雌激素受体抑制剂", "小结"."""
+    """A heading as shown in section paths: "1.1 雌激素受体抑制剂", "第二章 急性发作的治疗", "小结"."""
     md = _MARKDOWN.match(text)
     if md:
-        return md.group(2)
+        return _spaced(md.group(2))
     num = _NUMBERED.match(text)
     if num:
         return f"{num.group(1)} {num.group(2).strip()}"
-    return text.strip()
+    return _spaced(text.strip())
+
+
+def _spaced(heading: str) -> str:
+    """A 第…章/节/部分 heading with a space before its name, which normalizing took out (it joins Han
+    characters): "第二章 急性发作的治疗"."""
+    for _, pattern in _CHINESE_STYLES[:3]:
+        m = pattern.match(heading)
+        if m and m.group(2).strip():
+            return f"{heading[: m.start(2)].rstrip()} {m.group(2).strip()}"
+    return heading

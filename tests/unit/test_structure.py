@@ -249,3 +249,16 @@ def test_line_index():
     src = "ab\ncd\n\nef"
     idx = LineIndex(src)
     assert [idx.line(i) for i in range(len(src))] == [1, 1, 1, 2, 2, 2, 3, 4, 4]
+
+
+@pytest.mark.parametrize(("source", "path"), [
+    ("痛风诊疗指南\n\n第二章 急性发作的治疗\n\n急性痛风发作应在24小时内开始抗炎治疗。\n", "第二章 急性发作的治疗"),
+    ("第二章　急性发作的治疗\n急性痛风发作应在24小时内开始抗炎治疗。\n", "第二章 急性发作的治疗"),
+    ("# 传染病防治法\n\n## 第一章 总则\n\n第一条 为了预防传染病。\n", "第一章 总则"),
+    ("指南\n\n第 3 节 随访\n\n每三个月复查一次血尿酸。\n", "第 3 节 随访"),
+    ("一、 急性发作的治疗\n急性痛风发作应在24小时内开始抗炎治疗。\n", "一、急性发作的治疗"),
+])
+def test_a_chinese_chapter_heading_keeps_the_space_before_its_name(source: str, path: str) -> None:
+    paths = [s.path for s in sections(normalize(source), "指南")]
+    assert paths[-1].split(SECTION_SEP)[-1] == path
+    assert heading_text("第十二章急性发作") == "第十二章 急性发作"
