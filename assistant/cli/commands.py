@@ -25,7 +25,8 @@ DICTIONARIES = ("first run on this machine: converting the Chinese dictionaries 
 
 @contextmanager
 def progress_bar() -> Iterator[Progress]:
-    """A progress bar on stderr for index builds (quiet when nothing needs building)."""
+    """A progress bar on stderr for index builds (quiet when nothing needs building, and when stderr is not
+    a terminal)."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
@@ -37,6 +38,8 @@ def progress_bar() -> Iterator[Progress]:
     def update(stage: str, done: int, total: int) -> None:
         if stage == "dictionaries" and done == 0 and stage not in tasks:
             console.print(f"assistant: {DICTIONARIES}", markup=False, highlight=False, soft_wrap=True)
+        if not console.is_terminal:  # a bar in a log or a pipe is noise (and leaves an empty line)
+            return
         if not bar.live.is_started:
             bar.start()
         if stage not in tasks:

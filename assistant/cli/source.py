@@ -29,6 +29,8 @@ def run_source(args: argparse.Namespace, settings: Settings) -> int:
     if format_of(doc) is None:
         raise UsageError(f"{doc} is not a document it reads (.pdf, .docx, .html, .htm, .txt, .text, .rst, .md, "
                          ".markdown)")
+    if not (seeds / doc).is_file():
+        raise UsageError(f"there is no document {doc} in {settings.seeds}")
     try:
         source = Assistant(settings).source_of(doc)
     except SeedsError as exc:

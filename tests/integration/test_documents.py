@@ -127,6 +127,7 @@ def test_cli_index_warns_once_per_file_and_indexes_the_rest(corpus, tmp_path: Pa
     assert out.startswith(f"indexed {len(good)} documents"), out
     warnings = [line for line in err.splitlines() if line.startswith("assistant: warning: ")]
     assert len(warnings) == len(skipped), err
+    assert err.splitlines() == warnings  # nothing else: no progress bar and no empty line outside a terminal
     for name in skipped:
         assert sum(f"skipped {name}:" in w for w in warnings) == 1, (name, err)
     assert "Traceback" not in err
