@@ -6,8 +6,12 @@ searches in workers) and compared in tests.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass(frozen=True)
@@ -211,6 +215,9 @@ class Ranking:
     """Seconds spent per stage: ``analyse``, ``encode``, ``search``."""
     uncovered: tuple[str, ...] = ()
     """Parts of the question the documents never mention, when the rest is answered."""
+    vectors: Mapping[str, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
+    """The query's vector for each dense signal it was searched with (``float32`` of shape ``(dim,)``,
+    unit norm; empty in sparse mode)."""
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,7 @@ from pathlib import PurePosixPath
 from ..records import Document, Passage
 from .normalize import Normalized, normalize
 from .sections import LineIndex, find_title, sections
-from .structure import is_abbreviation_key
-from .structure import SECTION_SEP
+from .structure import SECTION_SEP, is_abbreviation_key
 from .tokens import token_counter
 
 SEPARATORS = [

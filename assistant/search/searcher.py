@@ -71,7 +71,7 @@ class Searcher:
         decision = abstain.decide(self.index, self.settings, query, mode, hits, vectors)
         timings = {"encode": t1 - t0, "search": time.perf_counter() - t1}
         return Ranking(query, tuple(hits[:k]), mode, decision.confidence, decision.abstained, decision.unknown,
-                       timings, uncovered=decision.uncovered)
+                       timings, uncovered=decision.uncovered, vectors=vectors)
 
     # ------------------------------------------------------------------ the signals
 

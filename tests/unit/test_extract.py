@@ -218,7 +218,7 @@ def test_source_command_prints_a_page(tmp_path: Path, capsys: pytest.CaptureFixt
     assert code == 0 and out == source.text + "\n"
     code, out, _ = run_main(["source", "notes.md", *common], capsys)
     assert code == 0 and out == "# Notes\n\nplain\n"
-    for argv, why in ((["book.pdf", "--page", "3"], "no page 3"), (["missing.pdf"], "there is no document missing.pdf in"),
+    for argv, why in ((["book.pdf", "--page", "3"], "no page 3"), (["missing.pdf"], "no document missing.pdf"),
                       (["notes.md", "--page", "1"], "has no pages"), (["data.xlsx"], "not a document"),
                       (["../etc/passwd.txt"], "inside the seeds folder")):
         code, out, err = run_main(["source", *argv, *common], capsys)
