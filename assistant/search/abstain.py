@@ -42,11 +42,13 @@ import numpy as np
 from ..index.bm25 import SparseIndex
 from ..index.load import DenseSignal, Index
 from ..index.moments import CROSS, PRIMARY
+from ..lexicon import cedict
 from ..lexicon.analyze import EN_STOPWORDS, ZH_STOPWORDS, Analyzer, english_terms
 from ..lexicon.glossary import GLOSS_MARK
 from ..records import Hit, Query
 from ..settings import Mode, Settings
 from ..text import has_cjk
+from .question import is_disease
 
 DEPTH = 3
 """Passages whose coverage the decision reads (whatever ``k`` is)."""
@@ -144,18 +146,32 @@ def unknown_names(query: Query, sparse: SparseIndex, analyzer: Analyzer) -> list
     written or through a translation the question was bridged with."""
     vocab = sparse.vocab
     out: list[str] = []
-    for name in query.entities:
+    for name in [*query.entities, *diseases(query)]:
         if ABBREVIATION.fullmatch(name):
             continue
         own = analyzer.terms(name) if has_cjk(name) else english_terms(name)
         if not own or _mentioned(sparse, own) or all(GLOSS_MARK + t in vocab for t in own):
             continue
-        words = set(own) | {name}
+        words = {w for w in own if len(w) > 1 or len(own) == 1} | {name}  # not 病 of 阿尔茨海默病 alone
         if any(t.text in vocab for t in query.terms
                if t.source not in ("query", "context") and words & set(t.origin.split())):
             continue
         out.append(name)
     return list(dict.fromkeys(out))
+
+
+def diseases(query: Query) -> list[str]:
+    """The diseases a question names (:func:`~.question.is_disease`: hepatitis, 糖尿病), its own words only."""
+    words = [w for w in re.findall(r"(?<![A-Za-z0-9-])[A-Za-z]{4,}(?![A-Za-z0-9-])", query.question)
+             if not w.isupper()]  # PALOMA-2, SONIA: codes, which the name rule reads
+    chinese = list(dict.fromkeys(t.origin or t.text for t in query.terms
+                                 if t.source == "query" and has_cjk(t.origin or t.text)))
+    # the segmenter may cut the disease's ending off its name (阿尔茨海默 | 病): joined where the question has
+    # both and CC-CEDICT knows the whole as a word (阿尔茨海默病, not 别的病)
+    known = cedict.cedict()
+    chinese += [a + b for a, b in zip(chinese, chinese[1:], strict=False)
+                if len(b) == 1 and a + b in query.question and known.get(a + b) is not None]
+    return [w for w in dict.fromkeys([*words, *chinese]) if is_disease(w)]
 
 
 _PARTS = re.compile(r"[,;，；？?]|\band\b|\balso\b|以及|并且|另外|还有|同时")
@@ -217,7 +233,7 @@ def decide(index: Index, settings: Settings, query: Query, mode: Mode, hits: Seq
                 "unknown": float(len(unknown))}
     if not hits:
         return Decision(confidence, True, unknown, (), features)
-    if query.carried and not _answered_together(query, found, sparse, top):
+    if query.carried and not _answered_together(query, found, sparse, hits[:DEPTH]):
         features["joint"] = 0.0
         return Decision(confidence, True, unknown, (), features)
     uncovered: tuple[str, ...] = ()
@@ -230,11 +246,14 @@ def decide(index: Index, settings: Settings, query: Query, mode: Mode, hits: Seq
 
 
 def _answered_together(query: Query, found: Mapping[str, tuple[float, list[str]]], sparse: SparseIndex,
-                       ids: Sequence[int]) -> bool:
-    """For a follow-up that asks about a name carried on from the question before it ("and what dose?"
-    after a question about everolimus): whether one of the passages holds the name together with what the
-    follow-up asks (each as itself or translated). Concepts the collection holds nowhere are left to
-    coverage."""
+                       hits: Sequence[Hit]) -> bool:
+    """For a question that asks something about a name (its own, or one carried on from the question
+    before it: "and what dose?" after a question about everolimus): whether one of the passages holds the
+    name together with what is asked (each as itself or translated). What is asked may be in the headings
+    the passage sits under (a passage of "1 内分泌治疗的作用机制" is about a mechanism of action without
+    saying so). Concepts the collection holds nowhere are left to coverage."""
+    ids = [h.passage.id for h in hits]
+    headings = {h.passage.id: _heading_words(h.passage.section) for h in hits}
     names = set(query.carried) | {w for name in query.carried for w in _name_terms(name)}
     own = {t.origin or t.text for t in query.terms if t.source == "query"} - names
     held = {c: v for c, v in found.items() if any(t in sparse.vocab for t in v[1])}
@@ -244,7 +263,20 @@ def _answered_together(query: Query, found: Mapping[str, tuple[float, list[str]]
     for i in ids:
         if not all(any(sparse.contains(t, [i]) for t in terms) for terms in subject):
             continue
-        answered = sum(w for w, terms in asked if any(sparse.contains(t, [i]) for t in terms))
+        answered = sum(w for w, terms in asked if any(sparse.contains(t, [i]) or _under(t, headings[i])
+                                                      for t in terms))
         if not asked or answered >= JOINT_SHARE * total:
             return True
     return False
+
+
+def _heading_words(section: str) -> tuple[str, frozenset[str]]:
+    """A section path as the joint check reads it: its Chinese text without spaces, and its English
+    terms."""
+    return section.replace(" ", ""), frozenset(english_terms(section))
+
+
+def _under(term: str, heading: tuple[str, frozenset[str]]) -> bool:
+    """Whether an index term occurs in a section path (:func:`_heading_words`)."""
+    compact, english = heading
+    return term in compact if has_cjk(term) else term in english

@@ -38,3 +38,22 @@ def test_hints_prefer_expanded_and_specific_terms(assistant) -> None:  # type: i
     hints = answer.citations[0].hints
     assert hints and hints[0].term == "氟维司群"
     assert all(h.term != "研究" for c in answer.citations for h in c.hints)
+
+
+def test_a_disease_the_documents_never_mention_is_not_answered_from_something_else(assistant) -> None:  # type: ignore[no-untyped-def]
+    for question, disease in (("How is hepatitis B transmitted?", "hepatitis"),
+                              ("阿尔茨海默病的早期症状有哪些？", "阿尔茨海默病")):
+        answer = assistant.ask(question)
+        assert answer.abstained, question
+        assert any(f"never mention {disease}" in n for n in answer.notices), answer.notices
+    # a disease they do mention, and a general word (syndrome) for what they name in particular
+    assert not assistant.ask("乳腺癌骨转移的治疗策略是什么？").abstained
+    wasting = assistant.ask("Why are people with advanced disease prone to wasting syndrome?")
+    assert not any("never mention" in n for n in wasting.notices), wasting.notices
+
+
+def test_what_is_asked_about_a_name_may_be_in_the_headings_above_the_passage(assistant) -> None:  # type: ignore[no-untyped-def]
+    # the passage on everolimus sits under "1 内分泌治疗的作用机制" and never says 作用机制 itself
+    answer = assistant.ask("依维莫司的作用机制")
+    assert not answer.abstained
+    assert "依维莫司" in answer.statements[0].text and "PI3K/AKT/mTOR" in answer.statements[0].text

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from assistant.index.bm25 import SparseIndex
 from assistant.lexicon.analyze import Analyzer
 from assistant.records import Query, Term
 from assistant.search import abstain, fusion
-from assistant.search.question import is_name
+from assistant.search.question import is_disease, is_name
 from assistant.settings import ABSTAIN_THRESHOLD, Settings
 from assistant.text import chinese_share
 
@@ -158,3 +159,18 @@ def test_abstention_does_not_import_the_searcher() -> None:
     imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     assert not any(m and m.endswith("searcher") for m in imported)
     assert "searcher" not in {a.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) for a in node.names}
+
+
+@pytest.mark.parametrize(("word", "disease"), [
+    ("hepatitis", True), ("carcinoma", True), ("Diabetes", True), ("anemia", True), ("tuberculosis", True),
+    ("糖尿病", True), ("阿尔茨海默病", True), ("肺癌", True), ("肝炎", True), ("diagnosis", False),
+    ("prognosis", False), ("syndrome", False), ("cancer", False), ("发病", False), ("传染病", False), ("肿瘤", False),
+])
+def test_disease_names_are_told_from_general_words(word: str, disease: bool) -> None:
+    assert is_disease(word) is disease
+
+
+def test_a_trial_code_is_not_read_as_a_disease() -> None:
+    query = Query("PALOMA-2研究中palbociclib联合letrozole的ORR是多少？ And PALOMA?", "zh", "x", ())
+    assert abstain.diseases(query) == []
+    assert abstain.diseases(Query("How is hepatitis B spread?", "en", "x", ())) == ["hepatitis"]
