@@ -19,15 +19,15 @@ and the threshold were chosen on the gold collections, and checked leave-one-col
 ``k``.
 
 **Names.** A question about a name the documents never mention — a trial (SONIA, BOLERO-2), a drug, a
-gene, a disease (hepatitis, 阿尔茨海默病: :func:`~.question.is_disease`) — is not answered from passages
-about something else, however close they come: the name is *uncovered*. If the question names at least
-as many other things the documents do hold, the rest is answered and the name reported (:attr:`Decision.uncovered`); if not, the assistant abstains. A name
-counts as absent when no passage holds it, as written or in any translation the question was bridged
-with (CC-CEDICT, the documents' own definitions, the glossaries). A short abbreviation of capitals alone
-(GI, EBV, CYP, OTC) does not count as a name: it mostly stands for a general term that the documents
-spell out ("gastrointestinal") or hold only in translation (胃肠道); codes with a digit or a hyphen
-(SGLT2, BOLERO-2) and longer ones (SONIA, SPRINT) do. An absent abbreviation of that shape (PCP) is then
-left to the confidence.
+gene, a disease (hepatitis, 阿尔茨海默病: :func:`~.question.is_disease`) — is not answered from passages about
+something else, however close they come: the name is *uncovered*. If the question names at least as many
+other things the documents do hold, the rest is answered and the name reported
+(:attr:`Decision.uncovered`); if not, the assistant abstains. A name counts as absent when no passage
+holds it, as written or in any translation the question was bridged with (CC-CEDICT, the documents' own
+definitions, the glossaries). A short abbreviation of capitals alone (GI, EBV, CYP, OTC) does not count
+as a name: it mostly stands for a general term that the documents spell out ("gastrointestinal") or hold
+only in translation (胃肠道); codes with a digit or a hyphen (SGLT2, BOLERO-2) and longer ones (SONIA,
+SPRINT) do. An absent abbreviation of that shape (PCP) is then left to the confidence.
 """
 
 from __future__ import annotations
