@@ -60,7 +60,8 @@ TERMINATORS = "\r\n\x85\u2028\u2029"
 def numbered(text: str, first: int, last: int) -> str:
     """Lines ``first`` to ``last`` (1-based, inclusive; counted as citations count them,
     :class:`~assistant.ingest.sections.LineIndex`) of ``text``, each after its number; empty when the
-    text has fewer than ``first`` lines."""
+    text has fewer than ``first`` lines. The line holding only a form feed between two pages reads
+    ``(page break)``."""
     starts = line_starts(text)
     if first > len(starts):
         return ""
@@ -70,7 +71,8 @@ def numbered(text: str, first: int, last: int) -> str:
     for n in range(first, last + 1):
         a = starts[n - 1]
         b = starts[n] if n < len(starts) else len(text)
-        out.append(f"{n:>{width}}  {printable(text[a:b].rstrip(TERMINATORS))}")
+        line = text[a:b].rstrip(TERMINATORS)
+        out.append(f"{n:>{width}}  {'(page break)' if line == chr(12) else printable(line)}")
     return "\n".join(out)
 
 

@@ -216,6 +216,11 @@ def test_source_command_prints_a_page(tmp_path: Path, capsys: pytest.CaptureFixt
     code, out, _ = run_main(["source", "book.pdf", *common], capsys)
     source = read_original(seeds, "book.pdf")
     assert code == 0 and out == source.text + "\n"
+    code, out, _ = run_main(["source", "book.pdf", "--lines", "1-999", *common], capsys)
+    numbered = out.splitlines()
+    lines = source.text.split("\n")  # as citations count lines (str.splitlines would also cut at the form feed)
+    assert code == 0 and len(numbered) == len(lines)
+    assert numbered[lines.index("\f")] == f"{lines.index(chr(12)) + 1}  (page break)"
     code, out, _ = run_main(["source", "notes.md", *common], capsys)
     assert code == 0 and out == "# Notes\n\nplain\n"
     for argv, why in ((["book.pdf", "--page", "3"], "no page 3"), (["missing.pdf"], "no document missing.pdf"),
