@@ -52,6 +52,9 @@ DENSE_WEIGHT = 0.5
 """Weight of the cosine of a sentence and the question (cross-lingual encoder) next to coverage."""
 RANK_PENALTY = 0.15
 """What a sentence of the citation at rank ``r`` loses: ``RANK_PENALTY · log2(r)``."""
+HEADER_SHARE = 0.5
+"""What a concept a table row holds only through its header row counts (the header is shared by every row
+of the table, so it tells the table from other text but not one row from another)."""
 STATEMENT_DEPTH = 5
 """Citations the answer sentence is chosen from."""
 MAX_STATEMENTS = 2
@@ -136,10 +139,12 @@ def sentence_scores(passage: Passage, query: Query, found: Found,
         header = headers[i]
         if header == "":
             continue  # a table's header row names its columns and says nothing
-        has = held(sentence if header is None else f"{header}\n{sentence}", found)
+        own = held(sentence, found)
+        shared = held(header, found) - own if header else set()  # what the row holds only through its header
+        has = own | shared
         if not has:
             continue
-        score = sum(found[c][0] for c in has) / total
+        score = (sum(found[c][0] for c in own) + HEADER_SHARE * sum(found[c][0] for c in shared)) / total
         if quantity and _NUMBER.search(fold(sentence).replace(" ", "")):
             score += QUANTITY_BONUS
         if dense:

@@ -171,7 +171,18 @@ def diseases(query: Query) -> list[str]:
     known = cedict.cedict()
     chinese += [a + b for a, b in zip(chinese, chinese[1:], strict=False)
                 if len(b) == 1 and a + b in query.question and known.get(a + b) is not None]
-    return [w for w in dict.fromkeys([*words, *chinese]) if is_disease(w)]
+    return [w for w in dict.fromkeys([*words, *chinese])
+            if is_disease(w) or (len(w) > 1 and has_cjk(w) and _defined_as_disease(known.get(w)))]
+
+
+def _defined_as_disease(senses: Sequence[str] | None) -> bool:
+    """Whether a Chinese word has a CC-CEDICT sense that is a disease's English name of one or two words
+    (哮喘: asthma, 疟疾: malaria, 高血压: hypertension)."""
+    for sense in senses or ():
+        words = re.sub(r"\([^)]*\)", " ", sense).split()
+        if 0 < len(words) <= 2 and is_disease(words[-1]):
+            return True
+    return False
 
 
 _PARTS = re.compile(r"[,;，；？?]|\band\b|\balso\b|以及|并且|另外|还有|同时")

@@ -97,10 +97,17 @@ def is_follow_up(text: str, language: str) -> bool:
 def is_name(word: str) -> bool:
     """Whether a word of a question names a particular thing (a drug, trial, gene, organism) rather than
     saying something general: a code (HER2, BOLERO-2), a capitalised word inside a sentence is not
-    enough; an international non-proprietary drug-name ending (-mab, -nib, -olimus) or a Chinese drug-name
-    ending (单抗, 替尼, 莫司) is."""
+    enough; an international non-proprietary drug-name ending (-mab, -nib, -olimus, an enzyme's -ase) or a
+    Chinese drug-name ending (单抗, 替尼, 莫司) is."""
     if NAME.fullmatch(word):
         return True
     if has_cjk(word):
         return len(word) >= 3 and bool(ZH_DRUG_SUFFIX.search(word))
-    return bool(_DRUG_SUFFIX.search(word.lower()))
+    lowered = word.lower()
+    if len(lowered) >= 8 and lowered.endswith("ase") and lowered not in _NOT_ENZYME:
+        return True  # an enzyme given as a drug: rasburicase, pegloticase, alteplase
+    return bool(_DRUG_SUFFIX.search(lowered))
+
+
+_NOT_ENZYME = frozenset({"increase", "decrease", "database", "purchase", "showcase", "staircase", "briefcase",
+                         "suitcase", "uppercase", "lowercase", "bookcase", "underuse"})

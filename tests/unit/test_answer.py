@@ -192,3 +192,20 @@ def test_a_table_row_is_read_under_its_header_and_the_header_is_never_the_answer
     md = "| drug | dose |\n| --- | --- |\n| letrozole | 2.5 mg daily |"
     mdp = Passage(2, "t.md", "t", "s", 0, len(md), 1, 3, md, sentences=((0, 15), (16, 29), (30, 58)))
     assert answer.table_headers(mdp, mdp.sentences) == ["", "| drug | dose |", "| drug | dose |"]
+
+
+def test_what_a_row_holds_only_through_its_header_counts_half() -> None:
+    # a Chinese dose question whose drug name no dictionary translates: the English sentence of the
+    # first passage gives the dose; another drug's row holds the question's words only through its header
+    row_text = "药物 | 起始剂量 | 注意事项\n泼尼松 | 每日 30 mg | 慎用"
+    rows = Passage(1, "gout.md", "t", "s", 0, len(row_text), 1, 2, row_text, sentences=((0, 16), (17, 36)))
+    prose_text = "The usual starting dose is 40 mg daily."
+    prose = Passage(0, "ult.txt", "t", "s", 0, len(prose_text), 1, 1, prose_text,
+                    sentences=((0, len(prose_text)),))
+    query = Query("非布司他的起始剂量是多少？", "zh", "非布司他 起始 剂量", ())
+    found = {"起始": (1.0, ["起始", "start"]), "剂量": (1.0, ["剂量", "dose"]), "非布司他": (3.0, ["非布司他"])}
+    [row] = answer.sentence_scores(rows, query, found)
+    [sentence] = answer.sentence_scores(prose, query, found)
+    assert row.concepts == sentence.concepts == {"起始", "剂量"}
+    assert row.score == pytest.approx(answer.HEADER_SHARE * 2 / 5 + answer.QUANTITY_BONUS)
+    assert sentence.score == pytest.approx(2 / 5 + answer.QUANTITY_BONUS)

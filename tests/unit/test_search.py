@@ -170,6 +170,12 @@ def test_disease_names_are_told_from_general_words(word: str, disease: bool) -> 
     assert is_disease(word) is disease
 
 
+@pytest.mark.parametrize(("word", "name"), [("rasburicase", True), ("pegloticase", True), ("alteplase", True),
+                                            ("increase", False), ("disease", False), ("release", False)])
+def test_an_enzyme_given_as_a_drug_is_a_name(word: str, name: bool) -> None:
+    assert is_name(word) is name
+
+
 def test_a_trial_code_is_not_read_as_a_disease() -> None:
     query = Query("PALOMA-2研究中palbociclib联合letrozole的ORR是多少？ And PALOMA?", "zh", "x", ())
     assert abstain.diseases(query) == []
