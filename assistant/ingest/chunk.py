@@ -35,9 +35,10 @@ SEPARATORS = [
 _SENTENCE_END = re.compile(r"[。！？!?…]+[”’」』）)]*|(?<=[A-Za-z0-9%)\]])\.(?=\s|$)|\n")
 ABBREVIATIONS = frozenset({
     "al", "approx", "ca", "cf", "dr", "e.g", "eg", "eq", "fig", "figs", "i.e", "ie", "incl", "no", "nos", "pp",
-    "prof", "ref", "refs", "resp", "sect", "vol", "vs", "viz",
+    "prof", "ref", "refs", "resp", "sect", "suppl", "tab", "tabs", "vol", "vs", "viz",
 })
-"""Words whose period does not end an English sentence ("vs. 14.5 months", "Smith et al. [3]", "Fig. 1")."""
+"""Words whose period does not end an English sentence ("vs. 14.5 months", "Smith et al. [3]", "Fig. 1",
+"Tab. 1")."""
 _WORD_BEFORE = re.compile(r"([A-Za-z](?:[A-Za-z.]*[A-Za-z])?)$")
 _LIST_MARKER = re.compile(r"\d{1,3}|[A-Za-z]")
 

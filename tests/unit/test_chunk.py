@@ -291,6 +291,8 @@ def test_sentence_spans():
 @pytest.mark.parametrize(("text", "sentences"), [
     ("Smith J, et al. Reported it. Next one.", ["Smith J, et al. Reported it.", "Next one."]),
     ("See Fig. 1 and Table 2. Then stop.", ["See Fig. 1 and Table 2.", "Then stop."]),
+    ("表 1 代表药物\nTab. 1 Representative drugs. See Suppl. 2 too.",
+     ["表 1 代表药物", "Tab. 1 Representative drugs.", "See Suppl. 2 too."]),
     ("Use e.g. aspirin, i.e. ASA. Done.", ["Use e.g. aspirin, i.e. ASA.", "Done."]),
     ("There are 10 drugs approved by the U.S. Food and Drug Administration. Ten.",
      ["There are 10 drugs approved by the U.S. Food and Drug Administration.", "Ten."]),
