@@ -13,6 +13,7 @@ import sys
 from ..core import Assistant
 from ..errors import SeedsError, UsageError
 from ..ingest import format_of
+from ..ingest.lines import TERMINATOR
 from ..ingest.sections import LineIndex
 from ..records import Source
 from ..settings import Settings
@@ -53,10 +54,6 @@ def run_source(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-TERMINATORS = "\r\n\x85\u2028\u2029"
-"""The characters that end a line (:data:`assistant.ingest.lines.TERMINATOR`)."""
-
-
 def numbered(text: str, first: int, last: int) -> str:
     """Lines ``first`` to ``last`` (1-based, inclusive; counted as citations count them,
     :class:`~assistant.ingest.sections.LineIndex`) of ``text``, each after its number; empty when the
@@ -71,7 +68,7 @@ def numbered(text: str, first: int, last: int) -> str:
     for n in range(first, last + 1):
         a = starts[n - 1]
         b = starts[n] if n < len(starts) else len(text)
-        line = text[a:b].rstrip(TERMINATORS)
+        line = TERMINATOR.split(text[a:b], maxsplit=1)[0]
         out.append(f"{n:>{width}}  {'(page break)' if line == chr(12) else printable(line)}")
     return "\n".join(out)
 

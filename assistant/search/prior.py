@@ -1,15 +1,15 @@
 """Prior: back matter and abbreviation keys rank below the body for content questions.
 
 A paper's references, acknowledgements, funding statement and author notes (``Passage.role``, set from
-the section they are in: :mod:`assistant.ingest.structure`) share many words with content questions —
-an English reference title can match an English question better than the Chinese body that answers it.
-So does an abbreviation key (a table or figure note that lists a field's terms, ``Note: ET: endocrine
+the section they are in: :mod:`assistant.ingest.structure`) share many words with content questions — an
+English reference title can match an English question better than the Chinese body that answers it. So
+does an abbreviation key (a table or figure note that lists a field's terms, ``Note: ET: endocrine
 therapy; HR: hormone receptor; …``): it comes close to every question of the field, in any language,
 while saying nothing about them. They stay indexed and findable: a question that asks for them (funding,
 references, an author and a year, acknowledgements, authors, conflicts of interest, what an abbreviation
-stands for) gets them unchanged. For every other question
-their fused score is lowered by :data:`PENALTY` standard deviations of the candidates' scores, a
-scale-free demotion that works the same for z-score, RRF, dense-only and sparse-only scores.
+stands for) gets them unchanged. For every other question their fused score is lowered by
+:data:`PENALTY` standard deviations of the candidates' scores, a scale-free demotion that works the same
+for z-score, RRF, dense-only and sparse-only scores.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ ASKS_FOR: dict[str, re.Pattern[str]] = {
     "acknowledgements": re.compile(r"acknowledg|thank|致谢|感谢", re.IGNORECASE),
     "abbreviations": re.compile(
         r"stand(?:s)? for|refers? to|\bdenotes?\b|abbreviat|acronym|short for|full (?:name|form)|spelled out"
-        r"|\blegend\b|\bkey\b|缩写|全称|简称|代表|是什么意思|什么意思|指什么|指的是|的含义|图注|表注", re.IGNORECASE),
+        r"|缩写|全称|简称|代表什么|代表的是|是什么意思|什么意思|指什么|指的是|的含义|图注|表注", re.IGNORECASE),
     "author-notes": re.compile(
         r"author|corresponding|contact|e-?mail|conflict|competing|disclos|contribut|affiliat"
         r"|作者|通信|通讯|利益冲突|贡献|简介|邮箱|单位", re.IGNORECASE),
