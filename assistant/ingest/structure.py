@@ -399,7 +399,9 @@ def heading_text(text: str) -> str:
 def _spaced(heading: str) -> str:
     """A 第…章/节/部分 heading with a space before its name, which normalizing took out (it joins Han
     characters): "第二章 急性发作的治疗"."""
-    for _, pattern in _CHINESE_STYLES[:3]:
+    for style, pattern in _CHINESE_STYLES:
+        if style not in ("章", "节", "部分"):
+            continue
         m = pattern.match(heading)
         if m and m.group(2).strip():
             return f"{heading[: m.start(2)].rstrip()} {m.group(2).strip()}"
