@@ -35,6 +35,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -226,12 +227,17 @@ def hints(text: str, query: Query, expander: Expander) -> tuple[Hint, ...]:
 def _plain_origin(origin: str, question: str) -> str:
     """The question's own words for a stemmed origin ("recommend dose" → "recommended dose")."""
     words = re.findall(r"[A-Za-z][A-Za-z0-9-]*", question)
-    stems = {w: english_terms(w) for w in words}
     out = []
     for stem in origin.split():
-        match = next((w for w in words if stems[w][:1] == [stem]), stem)
+        match = next((w for w in words if _first_stem(w) == stem), stem)
         out.append(match)
     return " ".join(out)
+
+
+@lru_cache(maxsize=4096)
+def _first_stem(word: str) -> str | None:
+    stems = english_terms(word)
+    return stems[0] if stems else None
 
 
 def compose(hits: list[Hit], query: Query, expander: Expander, sparse: SparseIndex, abstained: bool,

@@ -135,15 +135,28 @@ def place_chunks(text: str, chunks: Sequence[str], overlap: int,
             if begin >= 0:
                 spans.append((begin, begin + len(chunk)))
             continue
-        prev_begin, prev_end = spans[-1]
-        limit = prev_end
-        while limit < len(text) and text[limit].isspace():
-            limit += 1
-        first = max(prev_begin, prev_end - len(chunk) + 1)  # it must add text past prev_end
-        found = _first_within_overlap(text, chunk, first, limit, prev_end, overlap, count)
-        if found is not None:
-            spans.append((found, found + len(chunk)))
+        found = _next_place(text, chunk, spans[-1], overlap, count)
+        if found is None:
+            continue
+        following = chunks[n + 1] if n + 1 < len(chunks) else ""
+        if (len(following) > len(chunk) and following.startswith(chunk)
+                and text.find(chunk, *spans[-1]) >= 0
+                and _next_place(text, following, (found, found + len(chunk)), overlap, count) is None
+                and _next_place(text, following, spans[-1], overlap, count) is not None):
+            continue  # the overlap alone, repeated before the chunk that goes on from it (repetitive text)
+        spans.append((found, found + len(chunk)))
     return spans
+
+
+def _next_place(text: str, chunk: str, previous: tuple[int, int], overlap: int,
+                count: Callable[[str], int]) -> int | None:
+    """Where ``chunk`` starts, given the span of the chunk before it (see :func:`place_chunks`)."""
+    prev_begin, prev_end = previous
+    limit = prev_end
+    while limit < len(text) and text[limit].isspace():
+        limit += 1
+    first = max(prev_begin, prev_end - len(chunk) + 1)  # it must add text past prev_end
+    return _first_within_overlap(text, chunk, first, limit, prev_end, overlap, count)
 
 
 def _first_within_overlap(text: str, chunk: str, first: int, limit: int, prev_end: int, overlap: int,

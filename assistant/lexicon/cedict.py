@@ -49,8 +49,10 @@ def _parse_cedict() -> dict[str, tuple[str, ...]]:
 _SKIP_SENSE = re.compile(r"^(CL:|abbr\. for|variant of|old variant|surname|see |used in|also written|also pr\.)")
 
 
+@lru_cache(maxsize=1 << 16)
 def sense_terms(sense: str) -> tuple[str, ...]:
-    """The stemmed content words of a dictionary sense, or () if the sense is not a usable gloss."""
+    """The stemmed content words of a dictionary sense, or () if the sense is not a usable gloss
+    (remembered: the senses of common words are read for almost every question)."""
     if _SKIP_SENSE.match(sense):
         return ()
     sense = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", sense)

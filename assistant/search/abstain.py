@@ -24,7 +24,8 @@ something else, however close they come: the name is *uncovered*. If the questio
 other things the documents do hold, the rest is answered and the name reported
 (:attr:`Decision.uncovered`); if not, the assistant abstains. A name counts as absent when no passage
 holds it, as written or in any translation the question was bridged with (CC-CEDICT, the documents' own
-definitions, the glossaries). A short abbreviation of capitals alone (GI, EBV, CYP, OTC) does not count
+definitions, the glossaries; a dictionary translation of several words counts only where one passage
+holds all of them). A short abbreviation of capitals alone (GI, EBV, CYP, OTC) does not count
 as a name: it mostly stands for a general term that the documents spell out ("gastrointestinal") or hold
 only in translation (胃肠道); codes with a digit or a hyphen (SGLT2, BOLERO-2) and longer ones (SONIA,
 SPRINT) do. An absent abbreviation of that shape (PCP) is then left to the confidence.
@@ -154,10 +155,21 @@ def unknown_names(query: Query, sparse: SparseIndex, analyzer: Analyzer) -> list
             continue
         words = {w for w in own if len(w) > 1 or len(own) == 1} | {name}  # not 病 of 阿尔茨海默病 alone
         if any(t.text in vocab for t in query.terms
-               if t.source not in ("query", "context") and words & set(t.origin.split())):
+               if t.source not in ("query", "context", "dictionary" if has_cjk(name) else "")
+               and words & set(t.origin.split())):
+            continue
+        if has_cjk(name) and _translation_mentioned(sparse, name):
             continue
         out.append(name)
     return list(dict.fromkeys(out))
+
+
+def _translation_mentioned(sparse: SparseIndex, name: str) -> bool:
+    """Whether some passage holds a whole CC-CEDICT translation of a Chinese name: all the words of
+    one sense together (高血压: "hypertension", or "high", "blood" and "pressure" in one passage; "blood"
+    in one passage and "high" in another is not a mention)."""
+    return any(terms and _mentioned(sparse, terms)
+               for terms in (cedict.sense_terms(sense) for sense in cedict.cedict().get(name) or ()))
 
 
 def diseases(query: Query) -> list[str]:

@@ -74,6 +74,7 @@ class Expander:
                     self._by_phrase[(abbr,)].append(e)
             self._by_zh[e.zh.replace(" ", "")].append(e)
         self._longest = max((len(p) for p in self._by_phrase), default=1)
+        self._searchable_heads: dict[str, bool] = {}
         self.glosser = Glosser(self.entries)
         self._zh_firsts: dict[str, list[str]] = defaultdict(list)
         for zh in sorted(self._by_zh, key=len, reverse=True):
@@ -147,7 +148,9 @@ class Expander:
                                                 term.foreign_only)
         dense_text = searched
         if self.settings.dense_gloss and translations and language == "en":
-            dense_text = f"{searched} ({' '.join(dict.fromkeys(translations))})"
+            gloss = dense_gloss(translations, self.settings.dense_gloss_chars)
+            if gloss:
+                dense_text = f"{searched} ({' '.join(gloss)})"
         surface = _surface_words(history[-1]) if history else {}
         shown_context = [surface.get(w, w) for w in context_words if w in carried or not _is_generic(w)]
         readable = tuple(dict.fromkeys(t for t in [*shown_context, *translations] if t))
@@ -182,7 +185,7 @@ class Expander:
         for zh in self._defined_in(compact):
             if zh not in out:
                 out.append(zh)
-        for name in _split_names(concepts):  # 阿托伐他汀, cut by the segmenter into 阿托/伐/他汀
+        for name in _split_names(concepts, compact):  # 阿托伐他汀, cut by the segmenter into 阿托/伐/他汀
             if name not in out and not any(name in o for o in out):
                 out.append(name)
         return out
@@ -269,7 +272,7 @@ class Expander:
         scored: list[tuple[str, float]] = []
         for group, scale in ((heads, 1.0), (partial, 0.5)):
             for head in group:
-                if not all(p in self.vocab for p in dict.fromkeys(self.analyzer.terms(head))):
+                if not self._searchable(head):
                     continue
                 senses = [p for p in (sense_terms(x) for x in cedict().get(head) or ()) if p]
                 if not senses:
@@ -278,6 +281,16 @@ class Expander:
                 scored.append((head, scale * max(hits, 1) / len(senses)))
         scored.sort(key=lambda hs: -hs[1])
         return scored[:DICTIONARY_SENSES]
+
+    def _searchable(self, head: str) -> bool:
+        """Whether every index term of a dictionary headword occurs in the documents. Remembered per
+        headword: segmenting the same common headwords for every question cost more than the rest of
+        the analysis."""
+        known = self._searchable_heads.get(head)
+        if known is None:
+            known = all(p in self.vocab for p in dict.fromkeys(self.analyzer.terms(head)))
+            self._searchable_heads[head] = known
+        return known
 
     def _chinese_to_english(self, text: str,
                             concepts: Sequence[tuple[str, Sequence[str]]]) -> tuple[list[Term], list[str]]:
@@ -332,19 +345,37 @@ class Expander:
         return [(w, word) for w in dict.fromkeys(w for s in senses for w in sense_terms(s)) if w in self.vocab]
 
 
-def _split_names(concepts: Sequence[tuple[str, Sequence[str]]]) -> list[str]:
-    """Chinese drug names the segmenter cut into short pieces: runs of consecutive words of one or two
-    characters that, joined, end like a drug name."""
+_NAME_BREAK = re.compile(r"[和与及或跟同并、，,；;：:（）()\s]")
+"""Characters that end a name cut into pieces: conjunctions and punctuation."""
+
+
+def _split_names(concepts: Sequence[tuple[str, Sequence[str]]], compact: str) -> list[str]:
+    """Chinese drug names the segmenter cut into short pieces: runs of consecutive words (the first of one
+    or two characters, the rest of up to three) that, joined, end like a drug name. They are read from
+    the question (``compact``: its text without spaces), so that a stopword inside the name is kept
+    (阿托 伐 [他] 汀 → 阿托伐他汀). A run stops at a gap of more than one character, at a conjunction or
+    punctuation, and before a word that is a drug name by itself (抑制 环氧 合酶 方式 布洛芬 is not one)."""
     out: list[str] = []
     words = [c for c, _ in concepts]
+    searched_from = 0
     for i in range(len(words)):
-        if not has_cjk(words[i]) or len(words[i]) > 2:
+        if not has_cjk(words[i]):
             continue
-        joined = words[i]
+        begin = compact.find(words[i], searched_from)
+        if begin < 0:
+            continue
+        searched_from = begin + len(words[i])
+        if len(words[i]) > 2:
+            continue
+        end = searched_from
         for j in range(i + 1, min(i + 5, len(words))):
-            if not has_cjk(words[j]) or len(words[j]) > 3:
+            if not has_cjk(words[j]) or len(words[j]) > 3 or is_name(words[j]):
                 break
-            joined += words[j]
+            at = compact.find(words[j], end)
+            if at < 0 or at - end > 1 or _NAME_BREAK.search(compact[end:at]):
+                break
+            end = at + len(words[j])
+            joined = compact[begin:end]
             if len(joined) >= 3 and ZH_DRUG_SUFFIX.search(joined):
                 out.append(joined)
                 break
@@ -391,3 +422,17 @@ def _shares(shares: Mapping[str, float] | float | None) -> dict[str, float]:
     if isinstance(shares, (int, float)):
         return {"zh": float(shares), "en": 1.0 - float(shares)}
     return dict(shares)
+
+
+def dense_gloss(translations: Sequence[str], budget: int) -> list[str]:
+    """The translations the main encoder reads after an English question, in order (glossary ones come
+    first), while their characters fit in ``budget``: the encoder's time grows with every token it reads,
+    and the first translations are the question's own terms."""
+    out: list[str] = []
+    used = 0
+    for text in dict.fromkeys(translations):
+        if used + len(text) > budget:
+            continue
+        out.append(text)
+        used += len(text)
+    return out

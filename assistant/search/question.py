@@ -22,7 +22,8 @@ _FOLLOW_UP_EN = re.compile(
 NAME = re.compile(
     r"(?<![A-Za-z0-9-])"
     r"(?:[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*[A-Z0-9]"  # SONIA, CDK4, HER2, PD-L1
-    r"|[A-Za-z]+-[0-9]+[A-Za-z0-9]*)"  # BOLERO-2, SOLAR-1, Ki-67
+    r"|[A-Za-z]+-[0-9]+[A-Za-z0-9]*"  # BOLERO-2, SOLAR-1, Ki-67
+    r"|[a-z]{1,3}[A-Z]{2,}[A-Z0-9]*)"  # mRNA, siRNA, eGFR
     r"(?![A-Za-z0-9-])"
 )
 """Names written as codes: acronyms, trial and drug codes, genes."""

@@ -25,6 +25,7 @@ from ..index.load import DenseSignal
 from ..index.moments import CROSS, PRIMARY
 from ..records import Hit, Passage, Query, Ranking
 from ..settings import MODES, FusionMethod, Mode, Settings
+from ..text import chinese_share
 from . import abstain, prior
 from .expand import Expander
 from .fusion import Spread, centred, rrf, sparse_normalised, weighted
@@ -99,17 +100,24 @@ class Searcher:
         return bm25_scores(index.sparse, self.expander.weights(query),
                            self.expander.weights(query, foreign_only=True), other_language)
 
-    def spreads(self, signal: DenseSignal, vector: np.ndarray, language: str) -> dict[str, Spread]:
+    def spreads(self, signal: DenseSignal, vector: np.ndarray, chinese: float) -> dict[str, Spread]:
         """Mean of a query's cosines over each passage language and over all passages (exact, from the
         centroids), their spread over all passages (from a fixed sample of at most :data:`SPREAD_SAMPLE`
-        passages), and each language's offset for questions in ``language``."""
+        passages), and each language's offset for a query text that is ``chinese`` (0..1) Chinese: the
+        Chinese and the English reference questions' offsets, mixed in that proportion (an English
+        question that carries Chinese translations favours English passages less than one without)."""
         stats = signal.stats
         if stats is None:  # a build without them: the candidates' own spread decides
             return {}
         std = float(np.std(np.asarray(signal.embeddings[spread_sample(len(self.index.passages))],
                                       dtype=np.float32) @ vector))
         q = vector.astype(np.float64)
-        return {group: Spread(float(q @ mean), std, stats.counts[group], stats.offsets.get((language, group), 0.0))
+
+        def offset(group: str) -> float:
+            return (chinese * stats.offsets.get(("zh", group), 0.0)
+                    + (1.0 - chinese) * stats.offsets.get(("en", group), 0.0))
+
+        return {group: Spread(float(q @ mean), std, stats.counts[group], offset(group))
                 for group, mean in stats.means.items()}
 
     def rank(self, query: Query, vectors: Mapping[str, np.ndarray], sparse_all: np.ndarray | None,
@@ -131,7 +139,7 @@ class Searcher:
             signal = index.signals[name]
             scores = np.asarray(signal.embeddings[ids], dtype=np.float32) @ vector
             raw[name] = scores
-            spreads = self.spreads(signal, vector, query.language)
+            spreads = self.spreads(signal, vector, encoded_share(query, name))
             if spreads:
                 normalised[name] = centred(scores, shares, spreads, settings.language_shrink)
             else:
@@ -181,6 +189,11 @@ class Searcher:
         if not found:
             return np.zeros(0, dtype=np.int64)
         return np.unique(np.concatenate(found).astype(np.int64))
+
+
+def encoded_share(query: Query, signal: str) -> float:
+    """How much of the text a signal's encoder read for ``query`` is Chinese (0..1)."""
+    return chinese_share((query.dense_text or query.text) if signal == PRIMARY else query.text)
 
 
 def spread_sample(n: int) -> np.ndarray:

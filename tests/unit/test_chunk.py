@@ -322,3 +322,13 @@ def test_chunk_corpus_numbers_passages_across_documents():
     assert [p.id for p in passages] == [0, 1, 2]
     assert [p.doc for p in passages] == ["d0.txt", "d1.txt", "d2.txt"]
     assert context_line(passages[0]) == "1 前言"
+
+
+def test_overlap_alone_is_dropped_before_the_chunk_that_goes_on_from_it():
+    # three identical notes: the splitter gives A, A+A, A (the overlap alone), A+A; the lone A must not be
+    # taken for the third note, which would leave the last chunk (second and third notes) nowhere to go
+    note = "注：PFS：无进展生存期；OS：总生存期。"
+    text = f"\n{note}\n\n{note}\n\n{note}\n"
+    assert split_section(text, 39, 21) == [(1, 22), (1, 45), (24, 68)]
+    # the same repeated piece that does add text past the chunk before is kept
+    assert split_section("?乳乳乳乳乳乳乳乳 乳", 16, 1) == [(0, 8), (8, 9), (10, 11)]

@@ -180,3 +180,53 @@ def test_a_trial_code_is_not_read_as_a_disease() -> None:
     query = Query("PALOMA-2研究中palbociclib联合letrozole的ORR是多少？ And PALOMA?", "zh", "x", ())
     assert abstain.diseases(query) == []
     assert abstain.diseases(Query("How is hepatitis B spread?", "en", "x", ())) == ["hepatitis"]
+
+
+def test_a_chinese_disease_is_mentioned_only_by_a_whole_translation() -> None:
+    # 高血压 is "high blood pressure" or "hypertension": "blood" in one passage and "high" in another is
+    # not a mention of it
+    analyzer = Analyzer()
+    question = "高血压患者每天食盐摄入量应控制在多少克？"
+    loose = (Term("blood", 0.25, "dictionary", "高血压"), Term("high", 0.25, "dictionary", "高血压"))
+    query = Query(question, "zh", question, (Term("高血压", 1.0, "query", "高血压"), *loose))
+    scattered = _sparse([["blood", "sampl"], ["high", "fever"]])
+    assert abstain.unknown_names(query, scattered, analyzer) == ["高血压"]
+    for passages in ([["high", "blood", "pressur", "risk"]], [["hypertens", "risk"]]):
+        assert abstain.unknown_names(query, _sparse(passages), analyzer) == []
+
+
+@pytest.mark.parametrize(("question", "names"), [
+    ("阿托伐他汀的剂量是多少？", ("阿托伐他汀",)),  # cut into 阿托/伐/他/汀, 他 a stopword: joined as written
+    ("瑞舒伐他汀和阿托伐他汀哪个好", ("阿托伐他汀",)),  # never across 和
+    ("阿司匹林抑制环氧合酶的方式和布洛芬有什么区别？", ("阿司匹林", "布洛芬")),  # not 抑制环氧合酶方式布洛芬
+    ("病人换用了另一个批号的青霉素，皮试结果还能沿用吗？", ("青霉素",)),
+    ("新冠mRNA疫苗两剂之间应间隔多久？", ("mRNA",)),
+])
+def test_names_of_a_chinese_question_are_whole_names(question: str, names: tuple[str, ...]) -> None:
+    from assistant.search.expand import Expander
+
+    expander = Expander(Analyzer(), {}, [], Settings())
+    found = expander.analyse(question).entities
+    assert set(names) <= set(found)
+    assert all(any(n in f for n in names) or f in names for f in found), found
+
+
+def test_the_dense_gloss_keeps_the_first_translations_that_fit() -> None:
+    from assistant.search.expand import dense_gloss
+
+    translations = ["内分泌治疗", "乳腺癌", "内分泌治疗", "激素受体阳性", "摘要"]
+    assert dense_gloss(translations, 1000) == ["内分泌治疗", "乳腺癌", "激素受体阳性", "摘要"]
+    assert dense_gloss(translations, 8) == ["内分泌治疗", "乳腺癌"]
+    assert dense_gloss(translations, 10) == ["内分泌治疗", "乳腺癌", "摘要"]  # a later short one still fits
+    assert dense_gloss(translations, 0) == []
+
+
+def test_language_offsets_follow_the_text_the_encoder_read() -> None:
+    from assistant.index.moments import CROSS, PRIMARY
+    from assistant.search.searcher import encoded_share
+
+    plain = Query("What is HR+ breast cancer?", "en", "What is HR+ breast cancer?", ())
+    glossed = Query(plain.question, "en", plain.text, (), dense_text=plain.text + " (乳腺癌 激素受体阳性)")
+    assert encoded_share(plain, PRIMARY) == 0.0
+    assert 0.3 < encoded_share(glossed, PRIMARY) < 0.6  # the main encoder read the Chinese translations too
+    assert encoded_share(glossed, CROSS) == 0.0  # the cross-lingual one read the question alone
