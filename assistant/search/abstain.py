@@ -183,16 +183,18 @@ def diseases(query: Query) -> list[str]:
     known = cedict.cedict()
     chinese += [a + b for a, b in zip(chinese, chinese[1:], strict=False)
                 if len(b) == 1 and a + b in query.question and known.get(a + b) is not None]
+    # and a disease inside a longer word is named too (乙肝 of 乙肝疫苗)
+    chinese += [t.text for t in query.terms if t.source == "query" and has_cjk(t.text) and t.text != t.origin]
     return [w for w in dict.fromkeys([*words, *chinese])
             if is_disease(w) or (len(w) > 1 and has_cjk(w) and _defined_as_disease(known.get(w)))]
 
 
 def _defined_as_disease(senses: Sequence[str] | None) -> bool:
     """Whether a Chinese word has a CC-CEDICT sense that is a disease's English name of one or two words
-    (哮喘: asthma, 疟疾: malaria, 高血压: hypertension)."""
+    (哮喘: asthma, 疟疾: malaria, 高血压: hypertension, 乙肝: hepatitis B)."""
     for sense in senses or ():
         words = re.sub(r"\([^)]*\)", " ", sense).split()
-        if 0 < len(words) <= 2 and is_disease(words[-1]):
+        if 0 < len(words) <= 2 and any(is_disease(w) for w in words):
             return True
     return False
 

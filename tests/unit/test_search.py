@@ -182,6 +182,14 @@ def test_a_trial_code_is_not_read_as_a_disease() -> None:
     assert abstain.diseases(Query("How is hepatitis B spread?", "en", "x", ())) == ["hepatitis"]
 
 
+def test_a_disease_inside_a_longer_word_is_named() -> None:
+    # the segmenter keeps 乙肝疫苗 whole; its sub-word 乙肝 is "hepatitis B" in CC-CEDICT
+    question = "新生儿乙肝疫苗的接种程序是怎样的？"
+    terms = (Term("乙肝", 1.0, "query", "乙肝疫苗"), Term("疫苗", 1.0, "query", "乙肝疫苗"),
+             Term("乙肝疫苗", 1.0, "query", "乙肝疫苗"), Term("新生儿", 1.0, "query", "新生儿"))
+    assert abstain.diseases(Query(question, "zh", question, terms)) == ["乙肝"]
+
+
 def test_a_chinese_disease_is_mentioned_only_by_a_whole_translation() -> None:
     # 高血压 is "high blood pressure" or "hypertension": "blood" in one passage and "high" in another is
     # not a mention of it
