@@ -155,7 +155,8 @@ class Assistant:
             if self._expander is None or stamp != self._glossary_stamp:
                 entries = list(index.lexicon.entries) + glossary.read_tsv(path) + glossary.bundled_entries(
                     self.settings.domain_pack)
-                self._expander = Expander(index.analyzer, index.sparse.vocab, entries, self.settings)
+                self._expander = Expander(index.analyzer, index.sparse.vocab, entries, self.settings,
+                                          index.sparse.document_frequency)
                 self._glossary_stamp = stamp
             return self._expander
 

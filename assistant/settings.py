@@ -99,7 +99,7 @@ class Settings:
     """Weight with which an English question's words match the English glosses of Chinese passages."""
     dense_gloss: bool = True
     """Add glossary translations of the question to the text the main encoder embeds."""
-    dense_gloss_chars: int = 8
+    dense_gloss_chars: int = 6
     """At most this many characters of translations are added, the first ones first: the encoder's time
     grows with every token it reads, and the question must be answered in about the time it takes to
     encode it (``assistant bench``)."""
@@ -113,7 +113,7 @@ class Settings:
     """Answers whose confidence falls below this are reported as not found. Confidence is relative to
     the collection (:mod:`assistant.search.abstain`), so one value holds across collections; None: the
     value chosen on the gold collections."""
-    abstain_coverage_weight: float = 2.0
+    abstain_coverage_weight: float = 4.0
     """Weight of coverage (the idf-weighted share of the question the best passages hold, 0..1) in the
     confidence, next to the main encoder's closeness (in reference standard deviations)."""
     abstain_crosslingual_weight: float = 1.2

@@ -57,7 +57,7 @@ QUERY_GRID: tuple[dict[str, Any], ...] = (
     {"dense_gloss": False},
     *({"reverse_weight": w} for w in (0.5, 1.5)),
     *({"min_language_share": s} for s in (0.1, 0.3)),
-    *({"abstain_coverage_weight": w} for w in (1.0, 4.0)),
+    *({"abstain_coverage_weight": w} for w in (2.0, 8.0)),
     *({"abstain_crosslingual_weight": w} for w in (0.0, 0.8, 2.0)),
 )
 """The query-time candidates: one or two settings changed from the current ones. Abstention thresholds

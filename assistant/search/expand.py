@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from ..lexicon.analyze import Analyzer, english_terms
 from ..lexicon.cedict import HEAD_MARK, cedict, cedict_english, phrase_key, sense_terms
@@ -57,9 +57,10 @@ class Expander:
     """
 
     def __init__(self, analyzer: Analyzer, vocab: Mapping[str, int], entries: Sequence[Entry],
-                 settings: Settings) -> None:
+                 settings: Settings, document_frequency: Callable[[str], int] | None = None) -> None:
         self.analyzer = analyzer
         self.vocab = vocab
+        self.document_frequency = document_frequency
         self.settings = settings
         self.entries = list(entries)
         # English phrase (stemmed tuple) → entries; abbreviation → entries; Chinese term → entries
@@ -148,7 +149,7 @@ class Expander:
                                                 term.foreign_only)
         dense_text = searched
         if self.settings.dense_gloss and translations and language == "en":
-            gloss = dense_gloss(translations, self.settings.dense_gloss_chars)
+            gloss = dense_gloss(translations, self.settings.dense_gloss_chars, self._rarity)
             if gloss:
                 dense_text = f"{searched} ({' '.join(gloss)})"
         surface = _surface_words(history[-1]) if history else {}
@@ -281,6 +282,13 @@ class Expander:
                 scored.append((head, scale * max(hits, 1) / len(senses)))
         scored.sort(key=lambda hs: -hs[1])
         return scored[:DICTIONARY_SENSES]
+
+    def _rarity(self, zh: str) -> int:
+        """How many passages hold a translation's rarest index term (0 when the documents lack it)."""
+        if self.document_frequency is None:
+            return 0
+        pieces = [p for p in self.analyzer.terms(zh) if p in self.vocab]
+        return min((self.document_frequency(p) for p in pieces), default=0)
 
     def _searchable(self, head: str) -> bool:
         """Whether every index term of a dictionary headword occurs in the documents. Remembered per
@@ -424,15 +432,18 @@ def _shares(shares: Mapping[str, float] | float | None) -> dict[str, float]:
     return dict(shares)
 
 
-def dense_gloss(translations: Sequence[str], budget: int) -> list[str]:
-    """The translations the main encoder reads after an English question, in order (glossary ones come
-    first), while their characters fit in ``budget``: the encoder's time grows with every token it reads,
-    and the first translations are the question's own terms."""
-    out: list[str] = []
+def dense_gloss(translations: Sequence[str], budget: int,
+                rarity: Callable[[str], int] | None = None) -> list[str]:
+    """The translations the main encoder reads after an English question, while their characters fit in
+    ``budget`` (the encoder's time grows with every token it reads). With ``rarity`` (how many passages
+    hold a translation), the rarest are taken first, as they tell the passages apart (乳腺癌 in every
+    passage of a breast-cancer collection tells nothing); they are given in the question's order."""
+    unique = list(dict.fromkeys(translations))
+    order = sorted(range(len(unique)), key=lambda i: rarity(unique[i])) if rarity else range(len(unique))
+    chosen: set[int] = set()
     used = 0
-    for text in dict.fromkeys(translations):
-        if used + len(text) > budget:
-            continue
-        out.append(text)
-        used += len(text)
-    return out
+    for i in order:
+        if used + len(unique[i]) <= budget:
+            chosen.add(i)
+            used += len(unique[i])
+    return [t for i, t in enumerate(unique) if i in chosen]

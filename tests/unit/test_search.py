@@ -227,6 +227,10 @@ def test_the_dense_gloss_keeps_the_first_translations_that_fit() -> None:
     assert dense_gloss(translations, 8) == ["内分泌治疗", "乳腺癌"]
     assert dense_gloss(translations, 10) == ["内分泌治疗", "乳腺癌", "摘要"]  # a later short one still fits
     assert dense_gloss(translations, 0) == []
+    # with how many passages hold each, the rarest come first, and are given in the question's order
+    held_by = {"内分泌治疗": 40, "乳腺癌": 80, "激素受体阳性": 3, "摘要": 2}.__getitem__
+    assert dense_gloss(translations, 8, held_by) == ["激素受体阳性", "摘要"]
+    assert dense_gloss(translations, 11, held_by) == ["乳腺癌", "激素受体阳性", "摘要"]  # a common one still fits
 
 
 def test_language_offsets_follow_the_text_the_encoder_read() -> None:
