@@ -234,6 +234,21 @@ def _plain_origin(origin: str, question: str) -> str:
     return " ".join(out)
 
 
+def _asked_first(question: str, a: Scored, b: Scored) -> bool:
+    """Whether the question asks what sentence ``a`` alone holds before what ``b`` alone holds (by where
+    the first of each one's own concepts occurs in it; Chinese words as written, English stems as word
+    beginnings)."""
+    folded = fold(question).lower()
+
+    def first(concepts: frozenset[str]) -> int:
+        found = [m.start() for c in concepts
+                 for m in [re.search(re.escape(c) if has_cjk(c) else rf"\b{re.escape(c)}", folded)] if m]
+        return min(found, default=len(folded))
+
+    own_a, own_b = first(a.concepts - b.concepts), first(b.concepts - a.concepts)
+    return own_a < own_b
+
+
 @lru_cache(maxsize=4096)
 def _first_stem(word: str) -> str | None:
     stems = english_terms(word)
@@ -245,9 +260,9 @@ def compose(hits: list[Hit], query: Query, expander: Expander, sparse: SparseInd
     """The cited passages, each with its answer sentence and its glosses, and the answer shown above them
     (none when abstaining): the best sentence of the first :data:`STATEMENT_DEPTH` citations, after the
     rank penalty, then — for a question of two parts, when one holds a part the first lacks — a sentence
-    of another citation (at most :data:`MAX_STATEMENTS`), each with the glosses of its Chinese terms for
-    an English question. ``closeness`` gives the cosines of a passage's sentences with the question (None: coverage,
-    numbers and rank alone)."""
+    of another citation (at most :data:`MAX_STATEMENTS`; the part the question asks first comes first),
+    each with the glosses of its Chinese terms for an English question. ``closeness`` gives the cosines of
+    a passage's sentences with the question (None: coverage, numbers and rank alone)."""
     found = concepts(query, sparse)
     cited: list[Citation] = []
     candidates: list[tuple[float, int, Scored]] = []
@@ -272,6 +287,8 @@ def compose(hits: list[Hit], query: Query, expander: Expander, sparse: SparseInd
         if (rank != first[1] and value >= first[0] - SECOND_MARGIN
                 and sum(found[c][0] for c in new) >= SECOND_SHARE * total):
             chosen.append((value, rank, s))
+    if len(chosen) == 2 and _asked_first(query.question, chosen[1][2], chosen[0][2]):
+        chosen.reverse()  # the part the question asks first is answered first
     statements = []
     for _, rank, s in chosen:
         passage = cited[rank - 1].passage

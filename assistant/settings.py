@@ -100,9 +100,9 @@ class Settings:
     dense_gloss: bool = True
     """Add glossary translations of the question to the text the main encoder embeds."""
     dense_gloss_chars: int = 6
-    """At most this many characters of translations are added, the first ones first: the encoder's time
-    grows with every token it reads, and the question must be answered in about the time it takes to
-    encode it (``assistant bench``)."""
+    """At most this many characters of translations are added, those rarest in the collection first: the
+    encoder's time grows with every token it reads, and the question must be answered in about the time
+    it takes to encode it (``assistant bench``)."""
     reverse_weight: float = 1.0
     """Scale of the translations of Chinese questions into English (they count only in passages that are
     not Chinese)."""

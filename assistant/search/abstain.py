@@ -154,9 +154,10 @@ def unknown_names(query: Query, sparse: SparseIndex, analyzer: Analyzer) -> list
         if not own or _mentioned(sparse, own) or all(GLOSS_MARK + t in vocab for t in own):
             continue
         words = {w for w in own if len(w) > 1 or len(own) == 1} | {name}  # not 病 of 阿尔茨海默病 alone
+        # a Chinese name's dictionary translations are checked whole below, not word by word
+        not_translations = ("query", "context", "dictionary") if has_cjk(name) else ("query", "context")
         if any(t.text in vocab for t in query.terms
-               if t.source not in ("query", "context", "dictionary" if has_cjk(name) else "")
-               and words & set(t.origin.split())):
+               if t.source not in not_translations and words & set(t.origin.split())):
             continue
         if has_cjk(name) and _translation_mentioned(sparse, name):
             continue

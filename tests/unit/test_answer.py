@@ -209,3 +209,14 @@ def test_what_a_row_holds_only_through_its_header_counts_half() -> None:
     assert row.concepts == sentence.concepts == {"起始", "剂量"}
     assert row.score == pytest.approx(answer.HEADER_SHARE * 2 / 5 + answer.QUANTITY_BONUS)
     assert sentence.score == pytest.approx(2 / 5 + answer.QUANTITY_BONUS)
+
+
+def test_two_statements_follow_the_order_of_the_question() -> None:
+    question = "How common are bone metastases in advanced breast cancer, and what proportion are HR-positive?"
+    common = answer.Scored((0, 10), 1.0, frozenset({"common", "advanc", "bone"}))
+    positive = answer.Scored((0, 10), 2.0, frozenset({"hr", "posit", "bone"}))
+    assert answer._asked_first(question, common, positive)
+    assert not answer._asked_first(question, positive, common)
+    zh = "骨转移的发生率是多少，以及激素受体阳性的比例？"
+    assert answer._asked_first(zh, answer.Scored((0, 1), 1.0, frozenset({"发生率"})),
+                               answer.Scored((0, 1), 1.0, frozenset({"激素受体"})))
