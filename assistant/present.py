@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 
+from .ingest.structure import SECTION_SEP
 from .records import Answer, Citation, Passage
 from .text import WIDE_CLASS
 
@@ -129,9 +130,18 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+def section_of(p: Passage) -> str:
+    """A passage's section path below its document's title: a title that is also the first heading (a
+    Markdown file's ``# Title``) is shown once, not again at the head of the path."""
+    if p.section == p.title:
+        return ""
+    head = p.title + SECTION_SEP
+    return p.section[len(head):] if p.title and p.section.startswith(head) else p.section
+
+
 def place(p: Passage, section: bool = False) -> str:
     """Where a passage is: ``[section · ]file · lines 7–9[ · p. 3–4][ · OCR]``."""
-    parts = [p.section] if section and p.section else []
+    parts = [section_of(p)] if section and section_of(p) else []
     parts += [p.doc, line_label(p.line_start, p.line_end)]
     if page_label(p):
         parts.append(page_label(p))
@@ -159,8 +169,8 @@ def reference(c: Citation) -> str:
     lines, pages (and an OCR mark)."""
     p = c.passage
     head = p.title
-    if p.section:
-        head += f", {p.section}"
+    if section_of(p):
+        head += f", {section_of(p)}"
     return f"{p.text}\n\n— [{c.rank}] {head}. {place(p)}".replace(NBSP, " ")
 
 

@@ -45,9 +45,9 @@ def citation_blocks(c: Citation, top: float, hints: bool = True) -> list[Block]:
     head = Text()
     head.append(f"[{c.rank}] ", style="bold cyan")
     head.append(printable(p.title), style="bold")
-    if p.section:
+    if present.section_of(p):
         head.append(" — ")
-        head.append(printable(p.section), style="italic")
+        head.append(printable(present.section_of(p)), style="italic")
     where = Text()
     where.append(printable(present.place(p)), style="green")
     where.append(f" · {present.match_label(c.score, top)}", style="dim")
