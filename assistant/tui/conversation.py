@@ -44,10 +44,17 @@ _PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
 
 def escape(text: str) -> str:
     """``text`` as literal CommonMark inline text: every ASCII punctuation character backslash-escaped
-    (always allowed in CommonMark), line breaks kept as soft breaks, leading spaces dropped (four would
-    start a code block)."""
-    lines = [_PUNCT.sub(r"\\\1", line.strip(" \t")) for line in text.replace("\r", "").split("\n")]
-    return "\n".join(lines)
+    (always allowed in CommonMark), line breaks kept as soft breaks, spaces at the ends of lines dropped
+    (four at the start would begin a code block)."""
+    return _trim_lines(_escaped(text))
+
+
+def _escaped(text: str) -> str:
+    return _PUNCT.sub(r"\\\1", text.replace("\r", ""))
+
+
+def _trim_lines(markdown: str) -> str:
+    return "\n".join(line.strip(" \t") for line in markdown.split("\n"))
 
 
 def _one_line(text: str) -> str:
@@ -65,7 +72,8 @@ def _marked(text: str, span: tuple[int, int] | None) -> str:
         return escape(text)
     b, e = span
     best = "\n".join(f"<strong>{escape(part)}</strong>" if part.strip() else part for part in text[b:e].split("\n"))
-    return escape(text[:b]) + best + escape(text[e:])
+    # the pieces are trimmed only where lines end, so the space between two sentences stays
+    return _trim_lines(_escaped(text[:b]) + best + _escaped(text[e:]))
 
 
 def _hints(hints: tuple[Hint, ...]) -> str:

@@ -145,3 +145,15 @@ def test_a_long_question_is_folded_in_its_heading_and_kept_whole(fake: FakeAssis
     [heading] = heading_text(tokens, "h2")
     assert heading.endswith(f"… ({len(question):,} characters)") and len(heading) < 260
     assert question in " ".join(texts(tokens))
+
+
+def test_the_space_before_and_after_a_best_sentence_is_kept(fake: FakeAssistant) -> None:
+    text = "Dapagliflozin is an SGLT2 inhibitor. The recommended dose is 10 mg once daily. It is taken by mouth."
+    b = text.index("The")
+    e = text.index("daily.") + len("daily.")
+    passage = Passage(1, "hf.md", "Heart failure drugs", "", 0, len(text), 3, 3, text, format="markdown")
+    answer = Answer(question="q", language="en", expanded_query="q", abstained=False,
+                    citations=(Citation(1, passage, 1.0, (b, e)),), mode="hybrid",
+                    statements=(Statement(text[b:e], 1, (b, e)),))
+    html = MarkdownIt("commonmark").render(conversation_markdown([turn_for("dose?", answer)]))
+    assert f"inhibitor. <strong>{text[b:e]}</strong> It is taken" in html
