@@ -141,7 +141,8 @@ def section_of(p: Passage) -> str:
 
 def place(p: Passage, section: bool = False) -> str:
     """Where a passage is: ``[section · ]file · lines 7–9[ · p. 3–4][ · OCR]``."""
-    parts = [section_of(p)] if section and section_of(p) else []
+    below = section_of(p) if section else ""
+    parts = [below] if below else []
     parts += [p.doc, line_label(p.line_start, p.line_end)]
     if page_label(p):
         parts.append(page_label(p))
@@ -169,8 +170,9 @@ def reference(c: Citation) -> str:
     lines, pages (and an OCR mark)."""
     p = c.passage
     head = p.title
-    if section_of(p):
-        head += f", {section_of(p)}"
+    below = section_of(p)
+    if below:
+        head += f", {below}"
     return f"{p.text}\n\n— [{c.rank}] {head}. {place(p)}".replace(NBSP, " ")
 
 

@@ -45,9 +45,10 @@ def citation_blocks(c: Citation, top: float, hints: bool = True) -> list[Block]:
     head = Text()
     head.append(f"[{c.rank}] ", style="bold cyan")
     head.append(printable(p.title), style="bold")
-    if present.section_of(p):
+    section = present.section_of(p)
+    if section:
         head.append(" — ")
-        head.append(printable(present.section_of(p)), style="italic")
+        head.append(printable(section), style="italic")
     where = Text()
     where.append(printable(present.place(p)), style="green")
     where.append(f" · {present.match_label(c.score, top)}", style="dim")

@@ -145,8 +145,9 @@ def citation_text(c: Citation, top: float, hints: bool, styles: Styles, debug: b
     out.append(f"[{c.rank}] ", style=styles.get("rank", ""))
     out.append(literal(p.title), style=styles.get("title", ""))
     out.append("\n")
-    if present.section_of(p):
-        out.append(literal(present.section_of(p)), style=styles.get("section", ""))
+    section = present.section_of(p)
+    if section:
+        out.append(literal(section), style=styles.get("section", ""))
         out.append("  ")
     out.append(literal(present.place(p)), style=styles.get("place", ""))
     out.append("\n")
