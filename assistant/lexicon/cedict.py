@@ -69,7 +69,7 @@ def dictionary_for(words: Iterable[str]) -> dict[str, list[str]]:
     return {w: list(table[w]) for w in sorted(set(words)) if w in table and has_cjk(w)}
 
 
-PHRASE_KEY_VERSION = "4"
+PHRASE_KEY_VERSION = "5"
 """How :func:`phrase_key` and :func:`sense_terms` make keys; a change makes a new reversed table."""
 
 
@@ -119,7 +119,22 @@ def _invert_cedict() -> dict[str, list[str]]:
                 add(phrase_key(words), head)
                 if 2 <= len(words) <= 3 and not words[-1].isdigit():
                     add(HEAD_MARK + phrase_key(words[-1:]), head)
+            for word in alternatives(sense):
+                add(phrase_key((word,)), head)
     return out
+
+
+_ALTERNATIVES = re.compile(r"(?:to\s+)?([A-Za-z][A-Za-z-]+) or ([A-Za-z][A-Za-z-]+)")
+
+
+def alternatives(sense: str) -> tuple[str, ...]:
+    """The stemmed words of a sense that names two single-word alternatives ("Ibuprofen or Nurofen",
+    "whip or lash"): each is a sense of its own; () for any other sense."""
+    m = _ALTERNATIVES.fullmatch(sense.strip())
+    if not m:
+        return ()
+    words = [english_terms(w) for w in m.groups()]
+    return tuple(w[0] for w in words if len(w) == 1)
 
 
 def senses_of(word: str) -> list[tuple[str, ...]]:

@@ -38,6 +38,9 @@ _INNER = re.compile(r"[（(]\s*([^（）()\n]{1,160}?)\s*[）)]")
 _ABBR = re.compile(r"[A-Za-z][A-Za-z0-9+\-/α-ω]{0,14}")
 _ENGLISH = re.compile(r"[A-Za-z][A-Za-z0-9 α-ωΑ-Ω\-+/',.]*")
 _RUN_CHARS = re.compile(r"[\u4e00-\u9fff\u03b1-\u03c90-9/\- ]")
+_LANGUAGE_LABEL = re.compile(r"^(?:英[语語文]|English|拉丁[语語文]|Latin)\s*[:：]\s*")
+"""A gloss's language label: 布洛芬（英语：Ibuprofen）."""
+_ASIDE = re.compile(r"\s*[，,；;]\s*")
 _NOTE_ITEM = re.compile(r"^\s*(?:注|Note)?\s*[:：]?\s*([A-Za-z0-9+/\-]{2,12})\s*[:：]\s*(.+?)\s*[。.]?$")
 
 
@@ -71,8 +74,13 @@ def _left_run(text: str, end: int) -> tuple[int, str]:
 
 def _split_inner(inner: str) -> tuple[str, str] | None:
     """``(english, abbreviation)`` of a parenthesised gloss, or None if it is not one."""
-    inner = inner.strip()
-    if has_cjk(inner) or "%" in inner or "=" in inner:
+    inner = _LANGUAGE_LABEL.sub("", inner.strip())
+    if has_cjk(inner):  # 青霉素（Penicillin，或音譯盤尼西林）: the English name, then an aside
+        head, *rest = _ASIDE.split(inner, 1)
+        if not rest or has_cjk(head) or not has_cjk(rest[0]):
+            return None
+        inner = head
+    if "%" in inner or "=" in inner:
         return None
     parts = re.split(r"\s*[，,]\s*", inner)
     abbr = ""

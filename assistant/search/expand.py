@@ -26,7 +26,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 
 from ..lexicon.analyze import Analyzer, english_terms
-from ..lexicon.cedict import HEAD_MARK, cedict, cedict_english, phrase_key, sense_terms
+from ..lexicon.cedict import HEAD_MARK, alternatives, cedict, cedict_english, phrase_key, sense_terms
 from ..lexicon.glossary import GLOSS_MARK, Entry, Glosser
 from ..lexicon.script import to_simplified
 from ..records import Query, Term
@@ -275,10 +275,13 @@ class Expander:
             for head in group:
                 if not self._searchable(head):
                     continue
-                senses = [p for p in (sense_terms(x) for x in cedict().get(head) or ()) if p]
-                if not senses:
+                raw = [x for x in cedict().get(head) or () if sense_terms(x)]
+                if not raw:
                     continue
-                hits = sum(1 for p in senses if _key(p) == _key(wanted) or (scale < 1 and _key(p[-1:]) == _key(wanted)))
+                senses = [sense_terms(x) for x in raw]
+                hits = sum(1 for x, p in zip(raw, senses, strict=True)
+                           if _key(p) == _key(wanted) or (scale < 1 and _key(p[-1:]) == _key(wanted))
+                           or _key(wanted) in {_key((w,)) for w in alternatives(x)})
                 scored.append((head, scale * max(hits, 1) / len(senses)))
         scored.sort(key=lambda hs: -hs[1])
         return scored[:DICTIONARY_SENSES]

@@ -332,3 +332,30 @@ def test_overlap_alone_is_dropped_before_the_chunk_that_goes_on_from_it():
     assert split_section(text, 39, 21) == [(1, 22), (1, 45), (24, 68)]
     # the same repeated piece that does add text past the chunk before is kept
     assert split_section("?乳乳乳乳乳乳乳乳 乳", 16, 1) == [(0, 8), (8, 9), (10, 11)]
+
+
+_ROW = "药物类型 他莫昔芬、托瑞米芬、" + "适用范围早期患者绝经前辅助内分泌治疗内分泌耐药进展的晚期患者" * 2
+_PARA = "内分泌治疗是延长患者总生存期的一种重要手段，但内分泌治疗耐药和远处复发等问题尚未得到有效解决。"
+
+
+@pytest.mark.parametrize("caption", ["表 1 代表药物\nTab. 1 Representative drugs", "Table 2. Representative drugs"])
+def test_a_caption_goes_with_the_table_after_it(caption):
+    # the splitter closes a chunk before a table row too long to join it and cuts the row into pieces,
+    # which left the caption alone; joined to the row's first piece, it stays within the budget
+    text = f"内分泌治疗\n\n1 药物\n\n{_PARA}\n\n{caption}\n\n{_ROW}\n"
+    passages = chunk_document(Document("d.txt", text, "0", "utf-8"), 64, 8)
+    holding = [p for p in passages if caption.split("\n")[0] in p.text]
+    assert len(holding) == 1
+    assert holding[0].text.startswith(caption.split("\n")[0]) and "药物类型" in holding[0].text
+    assert all(token_counter()(p.text) <= 64 for p in passages)
+    for p in passages:
+        check_passage_maps_back(p, text)
+    # when the two would not fit, the caption stays a passage of its own
+    wide = chunk_document(Document("d.txt", text, "0", "utf-8"), 30, 4)
+    assert all(token_counter()(p.text) <= 30 for p in wide)
+
+
+def test_a_caption_that_ends_its_section_stays_a_passage():
+    text = f"内分泌治疗\n\n1 药物\n\n{_PARA}\n\n图 1 治疗策略\n\n2 耐药\n\n{_PARA}\n"
+    passages = chunk_document(Document("d.txt", text, "0", "utf-8"), 64, 8)
+    assert any(p.text == "图 1 治疗策略" for p in passages)

@@ -139,3 +139,26 @@ def test_merge_keeps_one_entry_per_pair():
     merged = merge([Entry("氟维司群", "fulvestrant"), Entry("氟维司群", "Fulvestrant", "FLV", "note")])
     assert merged == [Entry("氟维司群", "fulvestrant", "FLV", "corpus")]
 
+
+
+@pytest.mark.parametrize(
+    ("sentence", "pair"),
+    [
+        ("青霉素（Penicillin，或音譯盤尼西林）是指一类抗生素。", ("青霉素", "Penicillin", "")),  # an aside after
+        ("布洛芬（英语：Ibuprofen）是一种非类固醇消炎药。", ("布洛芬", "Ibuprofen", "")),  # a language label
+        ("氟维司群（fulvestrant，FLV）是代表性药物。", ("氟维司群", "fulvestrant", "FLV")),
+    ],
+)
+def test_a_definition_with_an_aside_or_a_language_label_is_mined(sentence, pair):
+    from assistant.lexicon.analyze import Analyzer
+    from assistant.lexicon.glossary import mine_definitions
+
+    assert [(e.zh, e.en, e.abbr) for e in mine_definitions(sentence, Analyzer())] == [pair]
+
+
+@pytest.mark.parametrize("sentence", ["患者（30例，占50%）均已入组。", "本品（见说明书，第3页）应冷藏。"])
+def test_a_parenthesis_that_only_has_chinese_after_a_comma_is_not_a_definition(sentence):
+    from assistant.lexicon.analyze import Analyzer
+    from assistant.lexicon.glossary import mine_definitions
+
+    assert mine_definitions(sentence, Analyzer()) == []

@@ -242,3 +242,19 @@ def test_language_offsets_follow_the_text_the_encoder_read() -> None:
     assert encoded_share(plain, PRIMARY) == 0.0
     assert 0.3 < encoded_share(glossed, PRIMARY) < 0.6  # the main encoder read the Chinese translations too
     assert encoded_share(glossed, CROSS) == 0.0  # the cross-lingual one read the question alone
+
+
+def test_a_sense_of_two_alternatives_translates_either_word() -> None:
+    # CC-CEDICT gives 布洛芬 as "Ibuprofen or Nurofen": "ibuprofen" alone must find it
+    from assistant.lexicon import cedict
+    from assistant.search.expand import Expander
+
+    assert cedict.alternatives("Ibuprofen or Nurofen") == ("ibuprofen", "nurofen")
+    assert cedict.alternatives("to fall or drop") == ("fall", "drop")
+    assert cedict.alternatives("two or three days") == ()
+    assert cedict.alternatives("aspirin (loanword)") == ()
+    vocab = {w: i for i, w in enumerate(["布洛芬", "阿司匹林"])}
+    expander = Expander(Analyzer(), vocab, [], Settings())
+    query = expander.analyse("Why shouldn't a patient on aspirin also take ibuprofen?")
+    origins = {t.text: t.origin for t in query.terms}
+    assert origins.get("布洛芬") == "ibuprofen" and origins.get("阿司匹林") == "aspirin"
