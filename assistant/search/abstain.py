@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -43,6 +43,7 @@ import numpy as np
 from ..index.bm25 import SparseIndex
 from ..index.load import DenseSignal, Index
 from ..index.moments import CROSS, PRIMARY
+from ..index.represent import searchable
 from ..lexicon import cedict
 from ..lexicon.analyze import EN_STOPWORDS, ZH_STOPWORDS, Analyzer, english_terms
 from ..lexicon.glossary import GLOSS_MARK
@@ -142,9 +143,11 @@ def _mentioned(sparse: SparseIndex, terms: Sequence[str]) -> bool:
     return bool(ids)
 
 
-def unknown_names(query: Query, sparse: SparseIndex, analyzer: Analyzer) -> list[str]:
+def unknown_names(query: Query, sparse: SparseIndex, analyzer: Analyzer,
+                  text_of: Callable[[int], str] | None = None) -> list[str]:
     """Names of the question (:attr:`Query.entities`: codes, drug names) that no passage contains, either as
-    written or through a translation the question was bridged with."""
+    written or through a translation the question was bridged with. ``text_of`` (a passage's text as
+    search sees it, by passage id) lets a Chinese name the segmenter cut differently be read in the text."""
     vocab = sparse.vocab
     out: list[str] = []
     for name in [*query.entities, *diseases(query)]:
@@ -159,10 +162,29 @@ def unknown_names(query: Query, sparse: SparseIndex, analyzer: Analyzer) -> list
         if any(t.text in vocab for t in query.terms
                if t.source not in not_translations and words & set(t.origin.split())):
             continue
-        if has_cjk(name) and _translation_mentioned(sparse, name):
+        if has_cjk(name) and (_translation_mentioned(sparse, name)
+                              or (text_of is not None and _written_in(sparse, name, text_of))):
             continue
         out.append(name)
     return list(dict.fromkeys(out))
+
+
+def _written_in(sparse: SparseIndex, name: str, text_of: Callable[[int], str]) -> bool:
+    """Whether some passage holds a Chinese name as written. The segmenter cuts a name it does not know by
+    its context (氟维司 群 in a question, 氟维司 群能 in a passage), so the terms of the two need not
+    agree: the passages that hold the rarest index term inside the name (at most :data:`READ_AT_MOST`
+    of them) are read for the name itself. ``text_of`` gives a passage's text as search sees it."""
+    pieces = [name[i:j] for i in range(len(name)) for j in range(i + 2, len(name) + 1) if name[i:j] in sparse.vocab]
+    if not pieces:
+        return False
+    rarest = min(pieces, key=sparse.document_frequency)
+    tid = sparse.vocab[rarest]
+    holders = sparse.indices[int(sparse.indptr[tid]) : int(sparse.indptr[tid + 1])][:READ_AT_MOST]
+    return any(name in text_of(int(i)) for i in holders)
+
+
+READ_AT_MOST = 500
+"""Passages read for a name the index terms cannot find (:func:`_written_in`)."""
 
 
 def _translation_mentioned(sparse: SparseIndex, name: str) -> bool:
@@ -245,7 +267,8 @@ def decide(index: Index, settings: Settings, query: Query, mode: Mode, hits: Seq
     found = concepts(query, sparse)
     top = [h.passage.id for h in hits[:DEPTH]]
     covered = coverage(found, sparse, top)
-    unknown = tuple(unknown_names(query, sparse, index.analyzer))
+    unknown = tuple(unknown_names(query, sparse, index.analyzer,
+                                  lambda i: searchable(index.passages[i].text)))
     if mode == "sparse":
         confidence, threshold = covered, settings.abstain_coverage
         close = agree = 0.0

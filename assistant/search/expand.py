@@ -32,7 +32,7 @@ from ..lexicon.script import to_simplified
 from ..records import Query, Term
 from ..settings import Settings
 from ..text import has_cjk
-from .question import NAME, ZH_DRUG_SUFFIX, clean, detect_language, is_follow_up, is_name
+from .question import NAME, clean, detect_language, drug_names, is_follow_up, is_name
 
 MAX_PHRASE = 4
 DICTIONARY_SENSES = 4
@@ -186,10 +186,11 @@ class Expander:
         for zh in self._defined_in(compact):
             if zh not in out:
                 out.append(zh)
-        for name in _split_names(concepts, compact):  # 阿托伐他汀, cut by the segmenter into 阿托/伐/他汀
+        for name in drug_names(compact, self.analyzer.segment):
             if name not in out and not any(name in o for o in out):
                 out.append(name)
-        return out
+        # a piece of a name read whole is not a name of its own (莫昔芬 of 他莫昔芬)
+        return [n for n in out if not (has_cjk(n) and any(n != o and n in o for o in out))]
 
     def _defined_in(self, compact: str) -> list[str]:
         """Chinese terms the documents or the user define (drug names and the like) found in a text."""
@@ -354,43 +355,6 @@ class Expander:
         if not senses:
             return []
         return [(w, word) for w in dict.fromkeys(w for s in senses for w in sense_terms(s)) if w in self.vocab]
-
-
-_NAME_BREAK = re.compile(r"[和与及或跟同并、，,；;：:（）()\s]")
-"""Characters that end a name cut into pieces: conjunctions and punctuation."""
-
-
-def _split_names(concepts: Sequence[tuple[str, Sequence[str]]], compact: str) -> list[str]:
-    """Chinese drug names the segmenter cut into short pieces: runs of consecutive words (the first of one
-    or two characters, the rest of up to three) that, joined, end like a drug name. They are read from
-    the question (``compact``: its text without spaces), so that a stopword inside the name is kept
-    (阿托 伐 [他] 汀 → 阿托伐他汀). A run stops at a gap of more than one character, at a conjunction or
-    punctuation, and before a word that is a drug name by itself (抑制 环氧 合酶 方式 布洛芬 is not one)."""
-    out: list[str] = []
-    words = [c for c, _ in concepts]
-    searched_from = 0
-    for i in range(len(words)):
-        if not has_cjk(words[i]):
-            continue
-        begin = compact.find(words[i], searched_from)
-        if begin < 0:
-            continue
-        searched_from = begin + len(words[i])
-        if len(words[i]) > 2:
-            continue
-        end = searched_from
-        for j in range(i + 1, min(i + 5, len(words))):
-            if not has_cjk(words[j]) or len(words[j]) > 3 or is_name(words[j]):
-                break
-            at = compact.find(words[j], end)
-            if at < 0 or at - end > 1 or _NAME_BREAK.search(compact[end:at]):
-                break
-            end = at + len(words[j])
-            joined = compact[begin:end]
-            if len(joined) >= 3 and ZH_DRUG_SUFFIX.search(joined):
-                out.append(joined)
-                break
-    return out
 
 
 def _key(words: Sequence[str]) -> tuple[str, ...]:

@@ -6,9 +6,11 @@ particular thing (a drug, a trial, a gene) told from general words. Plain functi
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import QuestionError
+from ..lexicon.cedict import cedict
 from ..text import han_count, has_cjk, strip_escapes
 
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
@@ -112,3 +114,53 @@ def is_name(word: str) -> bool:
 
 _NOT_ENZYME = frozenset({"increase", "decrease", "database", "purchase", "showcase", "staircase", "briefcase",
                          "suitcase", "uppercase", "lowercase", "bookcase", "underuse"})
+
+
+_NAME_BREAK = re.compile(r"[和与及或跟同并、，,；;：:（）()\s]")
+"""Characters that end a name cut into pieces: conjunctions and punctuation."""
+
+
+def drug_names(compact: str, segment: Callable[[str], list[str]]) -> list[str]:
+    """Chinese drug names as the question writes them, whatever pieces the segmenter cut them into
+    (阿托 伐 他 汀 → 阿托伐他汀; 氟维司 群有 → 氟维司群; 他 莫昔芬 → 他莫昔芬). In each stretch between
+    conjunctions and punctuation (``compact``: the question without spaces), a name ends like a drug name
+    (:data:`ZH_DRUG_END`, possibly inside a word: 群有) and begins with the word holding that ending; it
+    takes in the words before it, up to :data:`_NAME_MAX` characters, while they are pieces of a
+    transliteration: a word CC-CEDICT does not know (阿托, 贝西), a character used to transliterate
+    (:data:`_TRANSLITERATION`: 阿, 他, 伐), or any word while the name is shorter than three characters
+    (万古 霉素). A general word (服用, 吃) ends it."""
+    out: list[str] = []
+    for stretch in _NAME_BREAK.split(compact):
+        if len(stretch) < 3 or not has_cjk(stretch):
+            continue
+        words = segment(stretch)
+        starts = [0]
+        for word in words:
+            starts.append(starts[-1] + len(word))
+        for m in ZH_DRUG_END.finditer(stretch):
+            end = m.end()
+            i = max(k for k in range(len(words)) if starts[k] < end)
+            begin = starts[i]
+            while i > 0 and end - starts[i - 1] <= _NAME_MAX:
+                before = words[i - 1]
+                if not (end - begin < 3 or before not in cedict() or before in _TRANSLITERATION):
+                    break
+                i -= 1
+                begin = starts[i]
+            name = stretch[begin:end]
+            if len(name) >= 3 and name not in out:
+                out.append(name)
+    return out
+
+
+_TRANSLITERATION = frozenset("阿艾奥巴贝比波布达迪地恩凡非氟伏福戈格吉卡坎柯克库拉莱兰雷黎利卢鲁罗洛"
+                             "马曼美米莫那纳奈尼诺帕哌培匹普齐奇曲屈瑞塞沙舍舒司苏索他泰坦替托妥瓦韦"
+                             "维西昔伊依扎唑伐汀")
+"""Characters Chinese drug names are transliterated with, when the segmenter leaves one alone."""
+
+
+ZH_DRUG_END = re.compile(ZH_DRUG_SUFFIX.pattern.removesuffix("$")
+                         .replace("头孢[\\u4e00-\\u9fff]+", "头孢[\\u4e00-\\u9fff]{2}"))
+"""A drug-name ending anywhere in a text (:data:`ZH_DRUG_SUFFIX` unanchored)."""
+_NAME_MAX = 7
+"""The longest Chinese drug name read from a question, in characters (伊尼妥单抗, 阿托伐他汀钙 fit)."""

@@ -205,18 +205,23 @@ def test_a_chinese_disease_is_mentioned_only_by_a_whole_translation() -> None:
 
 @pytest.mark.parametrize(("question", "names"), [
     ("阿托伐他汀的剂量是多少？", ("阿托伐他汀",)),  # cut into 阿托/伐/他/汀, 他 a stopword: joined as written
-    ("瑞舒伐他汀和阿托伐他汀哪个好", ("阿托伐他汀",)),  # never across 和
+    ("瑞舒伐他汀和阿托伐他汀哪个好", ("瑞舒伐他汀", "阿托伐他汀")),  # never across 和
     ("阿司匹林抑制环氧合酶的方式和布洛芬有什么区别？", ("阿司匹林", "布洛芬")),  # not 抑制环氧合酶方式布洛芬
     ("病人换用了另一个批号的青霉素，皮试结果还能沿用吗？", ("青霉素",)),
     ("新冠mRNA疫苗两剂之间应间隔多久？", ("mRNA",)),
+    ("艾拉司群和氟维司群有什么区别", ("艾拉司群", "氟维司群")),  # 氟维司/群有: the name ends inside a word
+    ("达格列净和恩格列净的区别", ("达格列净", "恩格列净")),  # 和恩格: never across 和, even inside a word
+    ("托瑞米芬和他莫昔芬哪个好", ("他莫昔芬",)),  # 他/莫昔芬: 他 begins the name, 莫昔芬 is not one
+    ("哌柏西利和阿贝西利哪个好", ("哌柏西利", "阿贝西利")),
+    ("哪些人吃布洛芬更容易胃出血？", ("布洛芬",)),  # not 人吃布洛芬
+    ("服用阿托伐他汀的剂量", ("阿托伐他汀",)),  # not 服用阿托伐他汀
+    ("万古霉素的剂量", ("万古霉素",)),
 ])
 def test_names_of_a_chinese_question_are_whole_names(question: str, names: tuple[str, ...]) -> None:
     from assistant.search.expand import Expander
 
     expander = Expander(Analyzer(), {}, [], Settings())
-    found = expander.analyse(question).entities
-    assert set(names) <= set(found)
-    assert all(any(n in f for n in names) or f in names for f in found), found
+    assert set(expander.analyse(question).entities) == set(names)
 
 
 def test_the_dense_gloss_keeps_the_first_translations_that_fit() -> None:
@@ -258,3 +263,15 @@ def test_a_sense_of_two_alternatives_translates_either_word() -> None:
     query = expander.analyse("Why shouldn't a patient on aspirin also take ibuprofen?")
     origins = {t.text: t.origin for t in query.terms}
     assert origins.get("布洛芬") == "ibuprofen" and origins.get("阿司匹林") == "aspirin"
+
+
+def test_a_chinese_name_the_segmenter_cut_otherwise_is_read_in_the_text() -> None:
+    # the question cuts 氟维司群 as 氟维司/群, the passage as 氟维司/群能: their terms disagree, the text does not
+    analyzer = Analyzer()
+    texts = ["氟维司群能与雌激素受体结合并促使其降解", "氟维司的另一个片段"]
+    sparse = _sparse([["氟维司", "群能", "雌激素"], ["氟维司", "片段"]])
+    question = "氟维司群的推荐剂量是多少？"
+    query = Query(question, "zh", question, (Term("氟维司", 1.0, "query", "氟维司"),), entities=("氟维司群",))
+    assert abstain.unknown_names(query, sparse, analyzer) == ["氟维司群"]
+    assert abstain.unknown_names(query, sparse, analyzer, texts.__getitem__) == []
+    assert abstain.unknown_names(query, sparse, analyzer, ["", "氟维司的另一个片段"].__getitem__) == ["氟维司群"]
