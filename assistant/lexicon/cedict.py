@@ -46,7 +46,7 @@ def _parse_cedict() -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in merged.items()}
 
 
-_SKIP_SENSE = re.compile(r"^(CL:|abbr\. for|variant of|old variant|surname|see |used in|also written|also pr\.)")
+_SKIP_SENSE = re.compile(r"^(CL:|abbr\. for|variant of|old variant|surname|see |used in|also written|also pr\.|also called)")
 
 
 @lru_cache(maxsize=1 << 16)
@@ -69,7 +69,7 @@ def dictionary_for(words: Iterable[str]) -> dict[str, list[str]]:
     return {w: list(table[w]) for w in sorted(set(words)) if w in table and has_cjk(w)}
 
 
-PHRASE_KEY_VERSION = "5"
+PHRASE_KEY_VERSION = "6"
 """How :func:`phrase_key` and :func:`sense_terms` make keys; a change makes a new reversed table."""
 
 

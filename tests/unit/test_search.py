@@ -258,6 +258,7 @@ def test_a_sense_of_two_alternatives_translates_either_word() -> None:
     assert cedict.alternatives("to fall or drop") == ("fall", "drop")
     assert cedict.alternatives("two or three days") == ()
     assert cedict.alternatives("aspirin (loanword)") == ()
+    assert cedict.sense_terms("also called 異丁苯丙酸|异丁苯丙酸") == ()  # a cross-reference, not a sense
     vocab = {w: i for i, w in enumerate(["布洛芬", "阿司匹林"])}
     expander = Expander(Analyzer(), vocab, [], Settings())
     query = expander.analyse("Why shouldn't a patient on aspirin also take ibuprofen?")
