@@ -93,7 +93,7 @@ class Settings:
     over all passages (0)."""
     glossary_weight: float = 0.9
     """Weight of a glossary translation relative to an original query term."""
-    dictionary_weight: float = 0.5
+    dictionary_weight: float = 1.0
     """Weight of a general-dictionary translation before dividing among its senses."""
     gloss_weight: float = 0.0
     """Weight with which an English question's words match the English glosses of Chinese passages."""

@@ -52,7 +52,7 @@ QUERY_GRID: tuple[dict[str, Any], ...] = (
     *({"sparse_language_max": s} for s in (0.4, 1.0)),
     {"expand": False},
     *({"glossary_weight": w} for w in (0.0, 0.5)),
-    *({"dictionary_weight": w} for w in (0.0, 1.0)),
+    *({"dictionary_weight": w} for w in (0.0, 0.5, 1.5)),
     *({"gloss_weight": w} for w in (0.5, 0.9)),
     {"dense_gloss": False},
     *({"reverse_weight": w} for w in (0.5, 1.5)),

@@ -137,6 +137,12 @@ def place_chunks(text: str, chunks: Sequence[str], overlap: int,
                 spans.append((begin, begin + len(chunk)))
             continue
         found = _next_place(text, chunk, spans[-1], overlap, count)
+        if found is None and len(spans) > 1:  # the chunk before may have been taken too early
+            later = _latest_place(text, spans[-2], spans[-1], len(text))
+            if later is not None:
+                found = _next_place(text, chunk, later, overlap, count)
+                if found is not None:
+                    spans[-1] = later
         if found is None:
             continue
         following = chunks[n + 1] if n + 1 < len(chunks) else ""
@@ -146,7 +152,33 @@ def place_chunks(text: str, chunks: Sequence[str], overlap: int,
                 and _next_place(text, following, spans[-1], overlap, count) is not None):
             continue  # the overlap alone, repeated before the chunk that goes on from it (repetitive text)
         spans.append((found, found + len(chunk)))
-    return spans
+    return _close_gaps(text, spans)
+
+
+def _close_gaps(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans in which a chunk placed too early in repetitive text, leaving text uncovered before the next
+    chunk ("。。" of "…。。。?…" taken at the first two marks), is moved to its last place that still
+    follows on from the chunk before it."""
+    out = list(spans)
+    for i in range(1, len(out) - 1):
+        if text[out[i][1] : out[i + 1][0]].strip():
+            later = _latest_place(text, out[i - 1], out[i], out[i + 1][0])
+            if later is not None:
+                out[i] = later
+    return out
+
+
+def _latest_place(text: str, previous: tuple[int, int], span: tuple[int, int],
+                  before: int) -> tuple[int, int] | None:
+    """The last place after ``span`` where its text occurs again, starting no later than the first
+    non-blank character after ``previous`` (so nothing is skipped) and no later than ``before``."""
+    limit = previous[1]
+    while limit < len(text) and text[limit].isspace():
+        limit += 1
+    begin, end = span
+    chunk = text[begin:end]
+    at = text.rfind(chunk, begin + 1, min(limit, before) + len(chunk))
+    return (at, at + len(chunk)) if at > begin else None
 
 
 def _next_place(text: str, chunk: str, previous: tuple[int, int], overlap: int,

@@ -46,7 +46,8 @@ def _parse_cedict() -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in merged.items()}
 
 
-_SKIP_SENSE = re.compile(r"^(CL:|abbr\. for|variant of|old variant|surname|see |used in|also written|also pr\.|also called)")
+_SKIP_SENSE = re.compile(
+    r"^(CL:|abbr\. for|variant of|old variant|surname|see |used in|also written|also pr\.|also called)")
 
 
 @lru_cache(maxsize=1 << 16)

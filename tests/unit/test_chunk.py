@@ -359,3 +359,12 @@ def test_a_caption_that_ends_its_section_stays_a_passage():
     text = f"内分泌治疗\n\n1 药物\n\n{_PARA}\n\n图 1 治疗策略\n\n2 耐药\n\n{_PARA}\n"
     passages = chunk_document(Document("d.txt", text, "0", "utf-8"), 64, 8)
     assert any(p.text == "图 1 治疗策略" for p in passages)
+
+
+@pytest.mark.parametrize(("text", "spans"), [
+    ("疗疗疗疗疗。。。?疗疗疗疗疗", [(0, 6), (6, 8), (8, 14)]),
+    ("疗疗疗疗疗。。。乳疗疗疗疗疗", [(0, 6), (6, 8), (8, 13), (13, 14)]),
+])
+def test_a_repeated_piece_is_placed_where_nothing_is_left_uncovered(text, spans):
+    # "。。" occurs at 5 and at 6; taken at 5 it left the third mark uncovered (or lost the next chunk)
+    assert split_section(text, 16, 1) == spans
