@@ -159,8 +159,8 @@ _TRANSLITERATION = frozenset("阿艾奥巴贝比波布达迪地恩凡非氟伏�
 """Characters Chinese drug names are transliterated with, when the segmenter leaves one alone."""
 
 
-ZH_DRUG_END = re.compile(ZH_DRUG_SUFFIX.pattern.removesuffix("$")
-                         .replace("头孢[\\u4e00-\\u9fff]+", "头孢[\\u4e00-\\u9fff]{2}"))
-"""A drug-name ending anywhere in a text (:data:`ZH_DRUG_SUFFIX` unanchored)."""
+ZH_DRUG_END = re.compile(ZH_DRUG_SUFFIX.pattern.removesuffix("$").replace("|头孢[\\u4e00-\\u9fff]+", ""))
+"""A drug-name ending anywhere in a text: :data:`ZH_DRUG_SUFFIX` unanchored, without its 头孢 prefix
+(头孢类过敏 is no name; a cephalosporin the segmenter keeps whole, 头孢呋辛, is one by :func:`is_name`)."""
 _NAME_MAX = 7
 """The longest Chinese drug name read from a question, in characters (伊尼妥单抗, 阿托伐他汀钙 fit)."""
