@@ -276,11 +276,10 @@ class Expander:
             for head in group:
                 if not self._searchable(head):
                     continue
-                raw = [x for x in cedict().get(head) or () if sense_terms(x)]
-                if not raw:
+                senses = [(x, p) for x in cedict().get(head) or () if (p := sense_terms(x))]
+                if not senses:
                     continue
-                senses = [sense_terms(x) for x in raw]
-                hits = sum(1 for x, p in zip(raw, senses, strict=True)
+                hits = sum(1 for x, p in senses
                            if _key(p) == _key(wanted) or (scale < 1 and _key(p[-1:]) == _key(wanted))
                            or _key(wanted) in {_key((w,)) for w in alternatives(x)})
                 scored.append((head, scale * max(hits, 1) / len(senses)))
