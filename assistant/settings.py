@@ -86,6 +86,9 @@ class Settings:
     """Weight of BM25 for passages in the question's language."""
     weight_sparse_cross: float = 0.5
     """Weight of BM25 for passages in another language."""
+    sentence_weight: float = 0.5
+    """How much the main encoder scores a passage by its best sentence rather than as a whole:
+    ``(1 − w) · cos(passage) + w · max(cos(passage), cos(best sentence))``."""
     language_shrink: float = 10.0
     """Pseudo-passages of the whole collection a language's score moments are shrunk toward."""
     sparse_language_max: float = 0.7

@@ -48,6 +48,7 @@ QUERY_GRID: tuple[dict[str, Any], ...] = (
     *({"weight_crosslingual_cross": w} for w in (0.2, 1.0)),
     *({"weight_sparse_same": w} for w in (0.3, 1.0)),
     *({"weight_sparse_cross": w} for w in (0.3, 1.0)),
+    *({"sentence_weight": w} for w in (0.0, 0.3, 0.7)),
     *({"language_shrink": s} for s in (3.0, 30.0)),
     *({"sparse_language_max": s} for s in (0.4, 1.0)),
     {"expand": False},

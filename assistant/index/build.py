@@ -50,7 +50,7 @@ from .moments import (
     signal_stats,
 )
 from .represent import embedding_text, gloss_terms, glosser_for
-from .sentences import SENTENCE_EMBEDDINGS, sentence_texts
+from .sentences import PRIMARY_SENTENCE_EMBEDDINGS, SENTENCE_EMBEDDINGS, sentence_texts
 
 BULK_SEGMENTING_FROM = 200_000
 """Corpora of at least this many characters are segmented with jieba's whole dictionary in memory
@@ -136,24 +136,26 @@ def build(settings: Settings, corpus: Corpus, embedder: Embedder, progress: Prog
                                 for t, p in zip(texts, passages, strict=True)])
     chinese = np.array([is_chinese(p.text) for p in passages], dtype=bool)
 
+    sentences = sentence_texts(passages)
+
     def needed() -> int:
-        sentences = sum(len(p.sentences) for p in passages) if crosslingual else 0
+        sentence_dims = embedder.dim + (crosslingual.dim if crosslingual else 0)
         return (_estimate_bytes(passages, embedder.dim + (crosslingual.dim if crosslingual else 0), sparse)
-                + sentences * (crosslingual.dim if crosslingual else 0) * 6)
+                + len(sentences) * sentence_dims * 6)
 
     with _storage(settings.index, needed):
         encoders = [embedder] + ([crosslingual] if crosslingual is not None else [])
-        embed_progress = _joint_progress(progress, len(encoders) + (crosslingual is not None))
+        embed_progress = _joint_progress(progress, 2 * len(encoders))
         vectors, embedded = _embed_with_cache(settings, embedder, texts, embed_progress(0))
         dense = VectorIndex.build(vectors, settings.index_type)
         stats = {PRIMARY: signal_stats(vectors, chinese, _references(embedder))}
+        primary_sentences, _ = _embed_with_cache(settings, embedder, sentences, embed_progress(1))
         cross_vectors = sentence_vectors = None
         if crosslingual is not None:
-            cross_vectors, _ = _embed_with_cache(settings, crosslingual, texts, embed_progress(1))
+            cross_vectors, _ = _embed_with_cache(settings, crosslingual, texts, embed_progress(2))
             cross_dense = VectorIndex.build(cross_vectors, settings.index_type)
             stats[CROSS] = signal_stats(cross_vectors, chinese, _references(crosslingual))
-            sentence_vectors, _ = _embed_with_cache(settings, crosslingual, sentence_texts(passages),
-                                                    embed_progress(2))
+            sentence_vectors, _ = _embed_with_cache(settings, crosslingual, sentences, embed_progress(3))
         tmp = store.new_build_dir(settings.index)
         try:
             if progress:
@@ -162,6 +164,7 @@ def build(settings: Settings, corpus: Corpus, embedder: Embedder, progress: Prog
                 for p in passages:
                     fh.write(json.dumps(p.to_json(), ensure_ascii=False) + "\n")
             store.save_array(tmp / "embeddings.npy", vectors)
+            store.save_array(tmp / PRIMARY_SENTENCE_EMBEDDINGS, primary_sentences.astype(np.float16))
             dense.save(tmp / "dense.faiss")
             if cross_vectors is not None:
                 store.save_array(tmp / CROSS_EMBEDDINGS, cross_vectors)
@@ -186,6 +189,7 @@ def build(settings: Settings, corpus: Corpus, embedder: Embedder, progress: Prog
                 crosslingual_id=crosslingual.id if crosslingual is not None else None,
                 crosslingual_dim=crosslingual.dim if crosslingual is not None else 0,
                 sentences=len(sentence_vectors) if sentence_vectors is not None else 0,
+                primary_sentences=len(primary_sentences),
                 documents=len(documents),
                 passages=len(passages),
                 glossary_entries=len(lexicon.entries),

@@ -27,10 +27,12 @@ def spec(settings: Settings, model: str | None = None, crosslingual: str | None 
     """Everything besides the documents that decides what the index holds; ``model`` is the embedder's id
     and ``crosslingual`` the cross-lingual encoder's (by default, those the settings name)."""
     cross = crosslingual or crosslingual_id(settings.crosslingual)
+    main = model or embedder_id(settings.embedder)
     return IndexSpec(
-        embedder=model or embedder_id(settings.embedder),
+        embedder=main,
         crosslingual=cross,
         sentences=cross,
+        primary_sentences=main,
         chunk_size=settings.chunk_size,
         chunk_overlap=settings.chunk_overlap,
         encoding=ENCODING,

@@ -23,7 +23,7 @@ from .build import EXTRACTED
 from .dense import Subset, VectorIndex
 from .manifest import Manifest
 from .moments import CROSS, CROSS_DENSE, CROSS_EMBEDDINGS, MOMENTS, PRIMARY, SignalStats, load_moments
-from .sentences import SENTENCE_EMBEDDINGS, SentenceVectors, sentence_starts
+from .sentences import PRIMARY_SENTENCE_EMBEDDINGS, SENTENCE_EMBEDDINGS, SentenceVectors, sentence_starts
 
 
 @dataclass
@@ -99,6 +99,9 @@ class DenseSignal:
     dense: VectorIndex
     stats: SignalStats | None
     """Per-language centroids and the reference questions' figures (None for a build without them)."""
+    sentences: SentenceVectors | None = None
+    """The encoder's vector of every passage sentence, for scoring a passage by its best sentence (None
+    when the build keeps none)."""
 
     @property
     def dim(self) -> int:
@@ -126,6 +129,7 @@ def load(build: store.Build, settings: Settings) -> Index:
         raise IndexProblem("the stored embeddings do not match the passages")
     signals = {PRIMARY: DenseSignal(PRIMARY, manifest.embedder_id, embeddings, dense, None)}
     try:
+        signals[PRIMARY].sentences = _primary_sentences(path, manifest, passages)
         if manifest.crosslingual_id:
             cross = np.load(path / CROSS_EMBEDDINGS, mmap_mode="r", allow_pickle=False)
             cross_dense = VectorIndex.load(path / CROSS_DENSE, manifest.dense_kind)
@@ -155,6 +159,18 @@ def _sentences(path: Path, manifest: Manifest, passages: list[Passage]) -> Sente
     if vectors.shape != (manifest.sentences, manifest.crosslingual_dim) or int(starts[-1]) != manifest.sentences:
         raise IndexProblem("the sentence vectors do not match the passages")
     return SentenceVectors(manifest.crosslingual_id, vectors, starts)
+
+
+def _primary_sentences(path: Path, manifest: Manifest, passages: list[Passage]) -> SentenceVectors | None:
+    """The main encoder's sentence vectors (None when the build keeps none). Raises IndexProblem when
+    they do not match the passages' sentences; OSError or ValueError when they cannot be read."""
+    if not manifest.primary_sentences:
+        return None
+    vectors = np.load(path / PRIMARY_SENTENCE_EMBEDDINGS, mmap_mode="r", allow_pickle=False)
+    starts = sentence_starts(passages)
+    if vectors.shape != (manifest.primary_sentences, manifest.dim) or int(starts[-1]) != manifest.primary_sentences:
+        raise IndexProblem("the sentence vectors do not match the passages")
+    return SentenceVectors(manifest.embedder_id, vectors, starts)
 
 
 def indexed_source(build: Path, manifest: Manifest, doc: str) -> Source | None:

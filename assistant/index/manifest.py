@@ -38,6 +38,9 @@ class IndexSpec:
     sentences: str | None = None
     """The id of the encoder of the sentence vectors (the cross-lingual one), or None when the index
     keeps none."""
+    primary_sentences: str | None = None
+    """The id of the encoder of the main encoder's sentence vectors (the embedder), or None when the index
+    keeps none."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -45,6 +48,7 @@ class IndexSpec:
             "embedder": self.embedder,
             "crosslingual": self.crosslingual,
             "sentences": self.sentences,
+            "primary_sentences": self.primary_sentences,
             "chunker": {"chunk_size": self.chunk_size, "chunk_overlap": self.chunk_overlap,
                         "encoding": self.encoding},
             "analyzer": self.analyzer,
@@ -92,6 +96,9 @@ class Manifest:
     sentences: int = 0
     """Rows of ``sentences.npy``, the cross-lingual encoder's vector of every passage sentence (0 when
     the build keeps none; see :mod:`.sentences`)."""
+    primary_sentences: int = 0
+    """Rows of ``sentences-primary.npy``, the main encoder's vector of every passage sentence (0 when the
+    build keeps none)."""
 
     def to_json(self) -> dict[str, Any]:
         out = {
@@ -100,7 +107,7 @@ class Manifest:
             "crosslingual": ({"id": self.crosslingual_id, "dim": self.crosslingual_dim}
                              if self.crosslingual_id else None),
             "dense": {"kind": self.dense_kind, "size": self.passages},
-            "sentences": {"count": self.sentences},
+            "sentences": {"count": self.sentences, "primary": self.primary_sentences},
             "sources": self.sources,
             "encodings": self.encodings,
             "titles": self.titles,
@@ -140,6 +147,7 @@ class Manifest:
                 crosslingual_id=str(data["crosslingual"]["id"]) if data.get("crosslingual") else None,
                 crosslingual_dim=int(data["crosslingual"]["dim"]) if data.get("crosslingual") else 0,
                 sentences=int((data.get("sentences") or {}).get("count", 0)),
+                primary_sentences=int((data.get("sentences") or {}).get("primary", 0)),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise IndexProblem("the index manifest is damaged") from exc

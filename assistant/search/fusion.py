@@ -5,6 +5,8 @@ multilingual) and BM25 over the question and its translations. Each is first put
 the passage's language does not decide its score, then the three are summed with weights that depend
 on whether the passage is in the question's language (``same``) or not (``cross``):
 
+* the main encoder scores a passage both as a whole and by its **best sentence** (:func:`with_best_sentence`):
+  the sentence that answers a question is not diluted by the rest of its passage.
 * **dense** scores are *centred per passage language*: a passage's cosine minus the mean cosine of the
   question with all passages of its language, over the spread of the cosines with all passages
   (:func:`centred`). The means and spreads come from moments the build stored
@@ -51,6 +53,16 @@ class Spread:
     offset: float = 0.0
     """The language offset: the reference questions' mean score over the group minus their mean over all
     passages (questions of the same language as this one)."""
+
+
+def with_best_sentence(passage: np.ndarray, best_sentence: np.ndarray, weight: float) -> np.ndarray:
+    """A passage's cosine mixed with its best sentence's: ``(1 − weight) · passage + weight ·
+    max(passage, best_sentence)``: MaxP (Dai & Callan, SIGIR 2019) over sentences, mixed with the whole
+    passage's score; the mix is ``Settings.sentence_weight``, chosen on the gold collections. A passage
+    without sentence vectors (``-inf``) keeps its own score. Float arrays of shape ``(n,)``; returns
+    ``float32``."""
+    passage = np.asarray(passage, dtype=np.float32)
+    return ((1.0 - weight) * passage + weight * np.maximum(passage, best_sentence)).astype(np.float32)
 
 
 def shrunk(group: Spread, pooled: Spread, shrink: float = SHRINK) -> float:

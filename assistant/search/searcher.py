@@ -28,7 +28,7 @@ from ..settings import MODES, FusionMethod, Mode, Settings
 from ..text import chinese_share
 from . import abstain, prior
 from .expand import Expander
-from .fusion import Spread, centred, rrf, sparse_normalised, weighted
+from .fusion import Spread, centred, rrf, sparse_normalised, weighted, with_best_sentence
 
 DEPTH = 50
 """How many candidates each signal contributes per passage language."""
@@ -138,6 +138,8 @@ class Searcher:
         for name, vector in vectors.items():
             signal = index.signals[name]
             scores = np.asarray(signal.embeddings[ids], dtype=np.float32) @ vector
+            if signal.sentences is not None and settings.sentence_weight > 0:
+                scores = with_best_sentence(scores, signal.sentences.best(ids, vector), settings.sentence_weight)
             raw[name] = scores
             spreads = self.spreads(signal, vector, encoded_share(query, name))
             if spreads:
