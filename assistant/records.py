@@ -192,7 +192,10 @@ class Hit:
     passage: Passage
     score: float
     dense: float | None = None
+    """The main encoder's score: the passage's cosine mixed with its best sentence's
+    (:func:`assistant.search.fusion.with_best_sentence`); None in sparse mode."""
     sparse: float | None = None
+    """BM25 of the question and its translations; None in dense mode."""
 
 
 @dataclass(frozen=True)

@@ -180,8 +180,9 @@ def _build(b: BuildResult | None) -> list[str]:
         "## Index build and refresh",
         "",
         f"A fresh index of {scope} (empty embedding cache, model already loaded): {x['documents']} "
-        f"documents, {x['passages']} passages, {x['embedded']} embedded in {_f(x['seconds'])} s = "
-        f"**{_f(x['passages_per_s'])} passages/s**. {same}, embedded directly {when}: "
+        f"documents, {x['passages']} passages, {x['embedded']} embedded (with their sentences: "
+        f"{raw.get('texts', x['passages'])} texts per encoder) in {_f(x['seconds'])} s = "
+        f"**{_f(x['passages_per_s'])} passages/s**. {same}, embedded directly by each encoder {when}: "
         f"{_f(raw['passages_per_s'])} passages/s ({' and '.join(_f(r) for r in runs)} s). Ratio "
         f"**{_f(x['ratio_to_raw'])}** (target ≥ 0.9). Inside the build the model took "
         f"{_f(x.get('model_seconds'))} s ({_f(100 * (x.get('model_share') or 0), 0)}% of the build) and "

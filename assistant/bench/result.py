@@ -153,6 +153,8 @@ class BuildFigures(TypedDict, total=False):
 
 class RawEmbed(TypedDict):
     passages: int
+    texts: int
+    """Texts embedded by each encoder: the passages and their sentences (those not also a passage)."""
     runs_s: list[float]
     seconds: float
     process_cpu_s: float
