@@ -41,6 +41,7 @@ import numpy as np
 
 from .index.bm25 import SparseIndex
 from .lexicon.analyze import english_terms, fold
+from .lexicon.cedict import alternatives, cedict, phrase_key, sense_terms
 from .records import Citation, Hint, Hit, Passage, Query, Statement
 from .search.abstain import concepts
 from .search.expand import Expander
@@ -218,10 +219,21 @@ def hints(text: str, query: Query, expander: Expander) -> tuple[Hint, ...]:
             seen.add(e.zh)
     for t in query.terms:
         if (t.source == "dictionary" and has_cjk(t.text) and t.text in text and t.text not in seen
-                and len(t.text) > 1 and not any(t.text in h.term for h in out)):
+                and len(t.text) > 1 and not any(t.text in h.term for h in out) and means(t.text, t.origin)):
             out.append(Hint(t.text, _plain_origin(t.origin, query.question), "dictionary"))
             seen.add(t.text)
     return tuple(out[:MAX_HINTS])
+
+
+def means(head: str, origin: str) -> bool:
+    """Whether a CC-CEDICT sense of the Chinese word ``head`` is, whole, the English phrase ``origin``
+    (stemmed words; "used" is not a gloss of 禁用, whose sense only ends in it: "to withstand heavy
+    use"), or one of a sense's two alternatives ("Ibuprofen or Nurofen")."""
+    wanted = phrase_key(origin.split())
+    for sense in cedict().get(head) or ():
+        if phrase_key(sense_terms(sense)) == wanted or any(phrase_key((w,)) == wanted for w in alternatives(sense)):
+            return True
+    return False
 
 
 def _plain_origin(origin: str, question: str) -> str:

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import IndexProblem, LockTimeout
+from ..errors import IndexProblem, LockTimeout, SettingsError
 
 FORMAT_VERSION = 3
 CURRENT = "CURRENT"
@@ -140,7 +140,12 @@ def build_lock(index_dir: Path, timeout: float = 600.0) -> Iterator[None]:
     from filelock import FileLock
     from filelock import Timeout as FileLockTimeout
 
-    index_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError) as exc:
+        blocker = next((p for p in (index_dir, *index_dir.parents) if p.exists() and not p.is_dir()), index_dir)
+        raise SettingsError(f"the index folder {index_dir} cannot be made: {blocker} is a file; choose another "
+                            "folder with --index") from exc
     lock = FileLock(str(index_dir / ".lock"))
     checkpoint("lock-wait")
     try:

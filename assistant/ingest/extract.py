@@ -46,16 +46,22 @@ class ExtractCache:
     def _path(self, sha256: str, failed: bool = False) -> Path:
         return self.folder / f"{sha256}{'.failed' if failed else ''}.json"
 
-    def get(self, sha256: str) -> Extracted | str | ScansLeft | None:
+    def get(self, sha256: str, fmt: str | None = None) -> Extracted | str | ScansLeft | None:
         """The cached extraction, the reason the file could not be read (a :class:`ScansLeft` when more
-        OCR may give it text), or None."""
-        data = None
+        OCR may give it text), or None. With ``fmt``, only what reading the file as that format gave: the
+        same bytes named ``a.pdf`` and ``b.docx`` are two readings (the first fails, the second need not)."""
         for failed in (False, True):
             try:
                 data = json.loads(self._path(sha256, failed).read_text(encoding="utf-8"))
-                break
             except (OSError, ValueError):
                 continue
+            if fmt is not None and isinstance(data, dict) and data.get("format", fmt) != fmt:
+                continue
+            return self._value(data)
+        return None
+
+    @staticmethod
+    def _value(data: Any) -> Extracted | str | ScansLeft | None:
         if isinstance(data, dict) and data.get("version") == EXTRACTOR_VERSION and isinstance(data.get("error"), str):
             try:
                 scanned = tuple(int(p) for p in data.get("scanned", ()))
@@ -77,10 +83,13 @@ class ExtractCache:
         old = Extracted.from_json({**data, "version": EXTRACTOR_VERSION})
         return old.recognised() if old is not None else {}
 
-    def put(self, sha256: str, value: Extracted | str | ScansLeft) -> None:
-        """Remember an extraction (or a reason); a cache that cannot be written is only slower."""
+    def put(self, sha256: str, value: Extracted | str | ScansLeft, fmt: str | None = None) -> None:
+        """Remember an extraction (or the reason a file read as ``fmt`` could not be read); a cache that
+        cannot be written is only slower."""
         data: dict[str, Any] = (value.to_json() if isinstance(value, Extracted)
                                 else {"version": EXTRACTOR_VERSION, "error": str(value)})
+        if fmt is not None and not isinstance(value, Extracted):
+            data["format"] = fmt
         if isinstance(value, ScansLeft):
             data.update(scanned=list(value.scanned), ocr_skipped=list(value.ocr_skipped))
         path = self._path(sha256, failed=not isinstance(value, Extracted))

@@ -38,6 +38,8 @@ EXTRACTED_FORMATS = {".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "h
 FORMATS = {**TEXT_FORMATS, **EXTRACTED_FORMATS}
 SUFFIXES = tuple(FORMATS)
 _BAD_NAME = "its file name is not valid UTF-8; rename it"
+SHOWN_WHY = 3
+"""When no document can be read, the error names why for at most this many of the skipped files."""
 MAX_FILE_BYTES = 20 * 1024 * 1024
 """Text and HTML files larger than this are skipped: embedding them would take hours on a laptop CPU."""
 MAX_EXTRACTED_BYTES = {"pdf": 200 * 1024 * 1024, "docx": 100 * 1024 * 1024, "html": MAX_FILE_BYTES}
@@ -158,7 +160,7 @@ class Readers:
         allows more of them; the pages it recognised are reused, not recognised again."""
         known: dict[int, str] = {}
         if self.cache is not None:
-            cached = self.cache.get(sha256)
+            cached = self.cache.get(sha256, fmt)
             if isinstance(cached, str):
                 return cached
             if cached is not None and not (cached.ocr_skipped and cached.ocr_done < self.ocr_pages):
@@ -180,7 +182,7 @@ class Readers:
         finally:
             self.ocr_done += self._file_ocr
         if self.cache is not None:
-            self.cache.put(sha256, result)
+            self.cache.put(sha256, result, fmt)
         return result if isinstance(result, Extracted) else str(result)
 
 
@@ -301,7 +303,9 @@ def load_corpus(seeds: Path, cache_dir: Path | None = None, progress: Progress |
                 corpus.documents.append(result)
     corpus.unsupported = dict(sorted(unsupported.items(), key=lambda kv: (-kv[1], kv[0])))
     if not corpus.documents:
-        detail = f" ({len(corpus.warnings)} skipped)" if corpus.warnings else ""
+        shown = "; ".join(corpus.warnings[:SHOWN_WHY])
+        more = f"; and {len(corpus.warnings) - SHOWN_WHY} more" if len(corpus.warnings) > SHOWN_WHY else ""
+        detail = f" ({len(corpus.warnings)} skipped: {shown}{more})" if corpus.warnings else ""
         other = sum(unsupported.values())
         if other:
             detail += f"; {other} file(s) of types it cannot read ({describe_unsupported(corpus.unsupported)})"

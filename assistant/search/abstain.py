@@ -190,9 +190,15 @@ READ_AT_MOST = 500
 def _translation_mentioned(sparse: SparseIndex, name: str) -> bool:
     """Whether some passage holds a whole CC-CEDICT translation of a Chinese name: all the words of
     one sense together (高血压: "hypertension", or "high", "blood" and "pressure" in one passage; "blood"
-    in one passage and "high" in another is not a mention)."""
-    return any(terms and _mentioned(sparse, terms)
-               for terms in (cedict.sense_terms(sense) for sense in cedict.cedict().get(name) or ()))
+    in one passage and "high" in another is not a mention), or one of a sense's two alternatives
+    (布洛芬: "Ibuprofen or Nurofen", :func:`~assistant.lexicon.cedict.alternatives`)."""
+    for sense in cedict.cedict().get(name) or ():
+        terms = cedict.sense_terms(sense)
+        if terms and _mentioned(sparse, terms):
+            return True
+        if any(_mentioned(sparse, [word]) for word in cedict.alternatives(sense)):
+            return True
+    return False
 
 
 def diseases(query: Query) -> list[str]:

@@ -46,18 +46,22 @@ ZH_DRUG_SUFFIX = re.compile(
 
 _DISEASE_EN = re.compile(
     r"[a-z]{2,}(?:itis|a?emia|oma|osis|pathy)|diabetes|hypertension|influenza|malaria|measles|asthma|pneumonia"
-    r"|dementia|epilepsy",
+    r"|dementia|epilepsy|schizophrenia|autism|cholera|dysentery|dengue|typhoid|gout|rabies|tetanus|leprosy"
+    r"|sepsis|covid|coronavirus",
     re.IGNORECASE)
 _NOT_DISEASE_EN = frozenset({"diagnosis", "prognosis", "apoptosis", "hypnosis", "osmosis", "symbiosis", "mitosis",
                              "meiosis", "diploma", "aroma", "sympathy", "empathy", "telepathy", "homeopathy"})
-_DISEASE_ZH = re.compile(r"^(?:[\u4e00-\u9fff]{2,}病|[\u4e00-\u9fff]+(?:炎|癌|瘤|综合征|综合症))$")
+_DISEASE_ZH = re.compile(r"^(?:[\u4e00-\u9fff]{2,}[病症]|[\u4e00-\u9fff]+(?:炎|癌|瘤|综合征|综合症))$")
 _NOT_DISEASE_ZH = frozenset({"传染病", "慢性病", "常见病", "多发病", "职业病", "并发病", "原发病", "基础病", "流行病",
-                             "炎症", "肿瘤", "癌症", "恶性肿瘤"})
+                             "炎症", "肿瘤", "癌症", "恶性肿瘤",
+                             # …症 words that name no disease: complications, indications, severity
+                             "并发症", "合并症", "后遗症", "适应症", "禁忌症", "重症", "危重症", "急危重症", "急症",
+                             "病症", "轻症", "对症", "不良反应症", "症"})
 
 
 def is_disease(word: str) -> bool:
-    """Whether a word of a question names a particular disease (hepatitis, carcinoma, 糖尿病, 肺癌), by
-    the endings medical terms share (-itis, -emia, -oma, -osis, -pathy; …病, …炎, …癌, …瘤, 综合征) and
+    """Whether a word of a question names a particular disease (hepatitis, carcinoma, 糖尿病, 肺癌, 抑郁症), by
+    the endings medical terms share (-itis, -emia, -oma, -osis, -pathy; …病, …症, …炎, …癌, …瘤, 综合征) and
     a few common disease words without one. General words (diagnosis, syndrome, cancer, 传染病, 肿瘤) are
     not: a question may name the class of what the documents name in particular."""
     if has_cjk(word):

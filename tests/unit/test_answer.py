@@ -4,6 +4,7 @@ for it (the tiny test encoders: no model)."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -14,7 +15,7 @@ from assistant.core import Assistant
 from assistant.index.fresh import staleness
 from assistant.index.manifest import Manifest
 from assistant.index.sentences import sentence_texts
-from assistant.records import Hit, Passage, Query
+from assistant.records import Hit, Passage, Query, Term
 from assistant.settings import Settings
 
 DOSE = """氟维司群的研究进展
@@ -220,3 +221,16 @@ def test_two_statements_follow_the_order_of_the_question() -> None:
     zh = "骨转移的发生率是多少，以及激素受体阳性的比例？"
     assert answer._asked_first(zh, answer.Scored((0, 1), 1.0, frozenset({"发生率"})),
                                answer.Scored((0, 1), 1.0, frozenset({"激素受体"})))
+
+
+def test_a_dictionary_gloss_is_a_whole_sense_of_the_word(tiny: Assistant) -> None:
+    """An English question's word reaches 禁用 through a sense that only ends in it ("to withstand heavy
+    use"): searched, but never shown as its gloss (禁用 means contraindicated, not "used")."""
+    query = tiny.analyse("Can ACE inhibitors be used in pregnancy?")
+    used = [t for t in query.terms if t.text == "禁用"]
+    text = "妊娠期妇女禁用ACE抑制剂。"
+    hints = answer.hints(text, replace(query, terms=(*query.terms, *(
+        () if used else (Term("禁用", 0.2, "dictionary", "use"),)))), tiny.expander())
+    assert "禁用" not in [h.term for h in hints]
+    assert answer.means("禁用", "prohibit use sth") and not answer.means("禁用", "use")
+    assert answer.means("布洛芬", "ibuprofen") and answer.means("使用", "use")

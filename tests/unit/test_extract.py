@@ -326,3 +326,23 @@ def test_the_ocr_limit_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ASSISTANT_OCR_PAGES", "-1")
     with pytest.raises(SettingsError, match="ocr_pages"):
         Settings.load()
+
+
+def test_the_same_bytes_under_another_type_are_read_as_that_type(tmp_path: Path) -> None:
+    """A Word file and its copy named ``.pdf``: the copy is not a PDF, the Word file is still read, whichever
+    came first and after the copy is gone (the extraction cache knows which type each reading was)."""
+    seeds, cache = tmp_path / "seeds", tmp_path / "cache"
+    seeds.mkdir()
+    D.guide_docx(seeds / "b.docx")
+    (seeds / "a.pdf").write_bytes((seeds / "b.docx").read_bytes())
+    for _ in range(2):  # the second time from the cache
+        corpus = load_corpus(seeds, cache)
+        assert [(d.path, d.format) for d in corpus.documents] == [("b.docx", "docx")]
+        assert len(corpus.warnings) == 1 and "a.pdf" in corpus.warnings[0] and "not a PDF" in corpus.warnings[0]
+    (seeds / "a.pdf").unlink()
+    (seeds / "z.pdf").write_bytes((seeds / "b.docx").read_bytes())  # now read after the Word file
+    corpus = load_corpus(seeds, cache)
+    assert [(d.path, d.format) for d in corpus.documents] == [("b.docx", "docx")]
+    assert len(corpus.warnings) == 1 and "z.pdf" in corpus.warnings[0]
+    (seeds / "z.pdf").unlink()
+    assert [d.path for d in load_corpus(seeds, cache).documents] == ["b.docx"]

@@ -243,3 +243,16 @@ def test_missing_or_empty_seeds(tmp_path):
     (tmp_path / "empty" / "blank.txt").write_text("  \n", encoding="utf-8")
     with pytest.raises(SeedsError, match="no readable"):
         make(Settings(seeds=tmp_path / "empty", index=tmp_path / "index2")).open()
+
+
+@pytest.mark.parametrize("below", ["", "sub/index"])
+def test_an_index_path_through_a_file_is_one_clear_error(tmp_path: Path, below: str) -> None:
+    from assistant.errors import SettingsError
+    from assistant.index import store
+
+    blocker = tmp_path / "afile"
+    blocker.write_text("mine", encoding="utf-8")
+    with (pytest.raises(SettingsError, match=f"{blocker} is a file; choose another folder with --index"),
+          store.build_lock(blocker / below if below else blocker)):
+        pass
+    assert blocker.read_text(encoding="utf-8") == "mine"

@@ -159,3 +159,17 @@ def test_utf16_crlf_file(tmp_path, interview):
     (doc,) = load_corpus(tmp_path).documents
     assert doc.text == interview.replace("\n", "\r\n")
     check_offsets(chunk_document(doc, 160, 32), doc.text)
+
+
+def test_when_nothing_can_be_read_the_error_says_why_for_each_file(tmp_path: Path) -> None:
+    (tmp_path / "truncated.pdf").write_bytes(b"%PDF-1.7\n1 0 obj\n<<")
+    (tmp_path / "empty.md").write_text("", encoding="utf-8")
+    with pytest.raises(SeedsError) as caught:
+        load_corpus(tmp_path)
+    message = str(caught.value)
+    assert "\n" not in message and "(2 skipped: " in message
+    assert "truncated.pdf" in message and "empty.md" in message
+    for name in "cdefg":
+        (tmp_path / f"{name}.md").write_text(" \n", encoding="utf-8")
+    with pytest.raises(SeedsError, match=r"\(7 skipped: .*; and 4 more\)"):
+        load_corpus(tmp_path)

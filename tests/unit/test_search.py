@@ -11,7 +11,7 @@ from assistant.records import Query, Term
 from assistant.search import abstain, fusion
 from assistant.search.question import is_disease, is_name
 from assistant.settings import ABSTAIN_THRESHOLD, Settings
-from assistant.text import chinese_share
+from assistant.text import chinese_share, has_cjk
 
 
 def test_centring_removes_a_language_offset_but_keeps_leads() -> None:
@@ -165,6 +165,8 @@ def test_abstention_does_not_import_the_searcher() -> None:
     ("hepatitis", True), ("carcinoma", True), ("Diabetes", True), ("anemia", True), ("tuberculosis", True),
     ("糖尿病", True), ("阿尔茨海默病", True), ("肺癌", True), ("肝炎", True), ("diagnosis", False),
     ("prognosis", False), ("syndrome", False), ("cancer", False), ("发病", False), ("传染病", False), ("肿瘤", False),
+    ("schizophrenia", True), ("cholera", True), ("dengue", True), ("抑郁症", True), ("精神分裂症", True),
+    ("骨质疏松症", True), ("适应症", False), ("禁忌症", False), ("并发症", False), ("重症", False), ("症状", False),
 ])
 def test_disease_names_are_told_from_general_words(word: str, disease: bool) -> None:
     assert is_disease(word) is disease
@@ -188,6 +190,27 @@ def test_a_disease_inside_a_longer_word_is_named() -> None:
     terms = (Term("乙肝", 1.0, "query", "乙肝疫苗"), Term("疫苗", 1.0, "query", "乙肝疫苗"),
              Term("乙肝疫苗", 1.0, "query", "乙肝疫苗"), Term("新生儿", 1.0, "query", "新生儿"))
     assert abstain.diseases(Query(question, "zh", question, terms)) == ["乙肝"]
+
+
+@pytest.mark.parametrize(("question", "named"), [
+    ("Which antipsychotic drug is first-line for schizophrenia?", ["schizophrenia"]),
+    ("抑郁症的一线药物是什么？", ["抑郁症"]),
+    ("新冠病毒的潜伏期是多久？", ["新冠"]),  # CC-CEDICT: "novel coronavirus"
+    ("霍乱患者应如何补液？", ["霍乱"]),  # "cholera"
+    ("该药的适应症和禁忌症有哪些？", []),
+])
+def test_the_diseases_a_question_names(question: str, named: list[str]) -> None:
+    terms = tuple(Term(t, 1.0, "query", t) for t in dict.fromkeys(Analyzer().terms(question)))
+    assert abstain.diseases(Query(question, "zh" if has_cjk(question) else "en", question, terms)) == named
+
+
+def test_a_chinese_name_is_mentioned_by_either_alternative_of_its_sense() -> None:
+    # 布洛芬 is "Ibuprofen or Nurofen": a passage holding "ibuprofen" alone mentions it
+    analyzer = Analyzer()
+    question = "登革热发烧可以吃布洛芬吗？"
+    query = Query(question, "zh", question, (Term("布洛芬", 1.0, "query", "布洛芬"),), entities=("布洛芬",))
+    assert abstain.unknown_names(query, _sparse([["avoid", "aspirin", "ibuprofen"]]), analyzer) == []
+    assert abstain.unknown_names(query, _sparse([["avoid", "aspirin"]]), analyzer) == ["布洛芬"]
 
 
 def test_a_chinese_disease_is_mentioned_only_by_a_whole_translation() -> None:
