@@ -17,7 +17,7 @@ from ..lexicon import glossary
 from ..settings import Settings
 from .manifest import IndexSpec, Manifest
 
-ANALYZER_VERSION = 10
+ANALYZER_VERSION = 11
 """Bump when tokenization or the indexed passage text changes: stored indexes then rebuild."""
 UNREAD = "?"
 """What :func:`staleness` says when only reading the documents can tell."""

@@ -1,4 +1,5 @@
-"""Page furniture: running headers, footers, page numbers and page-bottom footnotes, found by behaviour.
+"""Page furniture: running headers, footers, page numbers and page-bottom footnotes, found by behaviour
+(and lines that are one HTML comment, which no reader sees).
 
 A line is furniture because of how it behaves in the document, never merely because it is short,
 numeric or frequent (a one-cell-per-line table is full of short, numeric, repeated lines that are
@@ -47,6 +48,10 @@ MARKERS = [
 ]
 """Lines that are page furniture wherever they stand."""
 
+COMMENT = re.compile(r"(?:\s*<!--(?:(?!-->).)*-->)+\s*")
+"""A line of HTML comments alone (``<!-- tcd_main_text -->`` in Markdown converted from a web page): markup
+that no reader of the document sees."""
+
 FOOTNOTE = re.compile(
     r"^\s*[★☆*＊†‡]?\s*(基金项目|作者简介|通信作者|通讯作者|收稿日期|修回日期|接受日期)\s*[:：]"
     r"|^\s*[\u4e00-\u9fff](\s+[\u4e00-\u9fff]){1,3}\s*$"
@@ -88,7 +93,7 @@ def find(lines: Sequence[Line], page_starts: Sequence[int] = ()) -> set[int]:
         tops = sorted(numbered)
     out |= _repeats_near(lines, tops, out)
     out |= _footnote_zones(lines, out)
-    return out
+    return out | {i for i, ln in enumerate(lines) if COMMENT.fullmatch(ln.raw)}
 
 
 def _next_to_markers(lines: Sequence[Line], markers: set[int]) -> set[int]:

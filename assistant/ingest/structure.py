@@ -322,7 +322,7 @@ def classify(lines: list[Line], width: int | None) -> list[LineKind]:
             after_special = not inline
             role = ""
             continue
-        styled = _styled_heading(text) if len(text) <= 60 and "。" not in text[:-1] else None
+        styled = _styled_heading(_unemphasised(text)) if len(text) <= 60 and "。" not in text[:-1] else None
         if styled and not _wrapped(lines, i, width) and text[-1] not in "。；;，,":
             style, number, name = styled
             loose = line.gap or width is None
@@ -385,15 +385,27 @@ def _is_unnumbered_heading(text: str, following: str, width: int | None) -> bool
     return display_width(following) >= long_enough
 
 
+_ATTRIBUTES = re.compile(r"\s*\{[^{}]*\}\s*$")
+"""A Markdown heading's attribute block (``## 正文 { data-search-exclude }``, ``# Methods {#methods}``)."""
+_EMPHASIS = re.compile(r"\s*(\*\*|__)(.+?)\1\s*")
+"""A heading in bold Markdown (``**第三章 精神障碍的诊断和治疗**``): the marks are not its text."""
+
+
 def heading_text(text: str) -> str:
     """A heading as shown in section paths: "1.1 雌激素受体抑制剂", "第二章 急性发作的治疗", "小结"."""
     md = _MARKDOWN.match(text)
     if md:
-        return _spaced(md.group(2))
+        return _spaced(_unemphasised(_ATTRIBUTES.sub("", md.group(2)) or md.group(2)))
+    text = _unemphasised(text)
     num = _NUMBERED.match(text)
     if num:
         return f"{num.group(1)} {num.group(2).strip()}"
     return _spaced(text.strip())
+
+
+def _unemphasised(text: str) -> str:
+    bold = _EMPHASIS.fullmatch(text)
+    return bold.group(2).strip() if bold else text
 
 
 def _spaced(heading: str) -> str:

@@ -187,9 +187,10 @@ def test_index_pointed_at_a_file_is_refused_and_the_file_kept(tmp_path: Path,
     write_seeds(tmp_path / "seeds")
     target = tmp_path / "thesis.docx"
     target.write_bytes(b"years of work")
-    assert main(["index", "--seeds", str(tmp_path / "seeds"), "--index", str(target)]) == 1
+    assert main(["index", "--seeds", str(tmp_path / "seeds"), "--index", str(target)]) == 2  # bad input
     _, err = capsys.readouterr()
     assert err.startswith("assistant: error: ") and err.count("\n") == 1 and "Traceback" not in err
+    assert f"{target} is a file; choose another folder with --index" in err
     assert target.read_bytes() == b"years of work"
 
 

@@ -368,3 +368,14 @@ def test_a_caption_that_ends_its_section_stays_a_passage():
 def test_a_repeated_piece_is_placed_where_nothing_is_left_uncovered(text, spans):
     # "。。" occurs at 5 and at 6; taken at 5 it left the third mark uncovered (or lost the next chunk)
     assert split_section(text, 16, 1) == spans
+
+
+def test_lines_of_html_comments_are_no_passage_and_no_section() -> None:
+    """Markdown converted from a web page keeps ``<!-- … -->`` markers; no reader sees them."""
+    text = ("# 精神卫生法\n\n<!-- tcd_main_text -->\n\n## 第一章 总则\n\n第一条 为了发展精神卫生事业，制定本法。\n\n"
+            "<!-- tcd_main_text_end --> <!-- x -->\n\n第二条 本法自2013年5月1日起施行。\n")
+    passages = chunk_document(Document("law.md", text, "0", "utf-8"), 64, 8)
+    assert passages and not any("<!--" in p.text or "<!--" in p.section for p in passages)
+    for p in passages:
+        check_passage_maps_back(p, text)
+    assert any("2013年5月1日起施行" in p.text for p in passages)

@@ -262,3 +262,15 @@ def test_a_chinese_chapter_heading_keeps_the_space_before_its_name(source: str, 
     paths = [s.path for s in sections(normalize(source), "指南")]
     assert paths[-1].split(SECTION_SEP)[-1] == path
     assert heading_text("第十二章急性发作") == "第十二章 急性发作"
+
+
+@pytest.mark.parametrize(("source", "path"), [
+    ("# 精神卫生法\n\n<!-- tcd_main_text -->\n**第一章　总　则**\n\n第一条　为了发展精神卫生事业，制定本法。\n\n"
+     "**第二章　精神障碍的诊断和治疗**\n\n第二十五条　开展精神障碍诊断、治疗活动，应当具备下列条件。\n",
+     "第二章 精神障碍的诊断和治疗"),
+    ("# Guide\n\n## **Dosing**\n\nThe usual dose of letrozole is 2.5 mg once daily.\n", "Dosing"),
+    ("# Guide\n\n## 正文 { data-search-exclude }\n\nThe usual dose of letrozole is 2.5 mg once daily.\n", "正文"),
+])
+def test_a_markdown_heading_is_named_without_its_marks(source: str, path: str) -> None:
+    paths = [s.path for s in sections(normalize(source), "x")]
+    assert paths[-1].split(SECTION_SEP)[-1] == path
