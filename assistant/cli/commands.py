@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import io
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -19,14 +20,16 @@ from .output import json_line, json_text
 
 STAGES = {"ocr": "Recognising scanned pages (OCR)", "read": "Reading documents", "embed": "Embedding passages",
           "write": "Writing the index", "dictionaries": "Converting dictionaries"}
+LOG_EVERY = 10.0
+"""Seconds between progress lines when stderr is a log or a pipe, where no bar is drawn."""
 DICTIONARIES = ("first run on this machine: converting the Chinese dictionaries (jieba's word list and CC-CEDICT) "
                 "into tables that later runs open in milliseconds (a few seconds, once)")
 
 
 @contextmanager
 def progress_bar() -> Iterator[Progress]:
-    """A progress bar on stderr for index builds (quiet when nothing needs building, and when stderr is not
-    a terminal)."""
+    """A progress bar on stderr for index builds, quiet when nothing needs building. When stderr is a log or
+    a pipe, a line when each stage starts, every :data:`LOG_EVERY` seconds and when it ends instead."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
@@ -34,17 +37,32 @@ def progress_bar() -> Iterator[Progress]:
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                    console=console, transient=True)
     tasks: dict[str, TaskID] = {}
+    logged: dict[str, float] = {}
 
     def update(stage: str, done: int, total: int) -> None:
         if stage == "dictionaries" and done == 0 and stage not in tasks:
             console.print(f"assistant: {DICTIONARIES}", markup=False, highlight=False, soft_wrap=True)
-        if not console.is_terminal:  # a bar in a log or a pipe is noise (and leaves an empty line)
+        if not console.is_terminal:  # a bar in a log or a pipe is noise: a line now and then instead
+            _log_line(stage, done, total)
             return
         if not bar.live.is_started:
             bar.start()
         if stage not in tasks:
             tasks[stage] = bar.add_task(STAGES.get(stage, stage), total=total or None)
         bar.update(tasks[stage], completed=done, total=total or None)
+
+    def _log_line(stage: str, done: int, total: int) -> None:
+        """``assistant: embedding passages 25%`` when a stage starts, every LOG_EVERY s and when it ends."""
+        if stage == "dictionaries":  # announced above, and done in seconds
+            return
+        now, last = time.monotonic(), logged.get(stage)
+        finished = total > 1 and done >= total
+        if last is not None and (last < 0 or total <= 1 or (now - last < LOG_EVERY and not finished)):
+            return
+        logged[stage] = -1.0 if finished else now
+        count = f" {min(100, 100 * done // total)}%" if total > 1 else ""
+        name = STAGES.get(stage, stage)
+        print(f"assistant: {name[:1].lower()}{name[1:]}{count}", file=sys.stderr, flush=True)
 
     try:
         yield update

@@ -162,9 +162,14 @@ def test_index_command_builds(tmp_path, capsys, monkeypatch):
     assert m, out
     assert (int(m[1]), int(m[2]), int(m[3]), int(m[4])) == (2, 2, 2, 0)
     assert "junk.txt" in err and "warning" in err
-    code, out, _ = run_main(["index"], capsys)
+    # stderr is no terminal here: no bar, but a line per stage so a log or a pipe shows the build is alive
+    progress = [line for line in err.splitlines() if "warning" not in line]
+    assert progress[:2] == ["assistant: reading documents", "assistant: embedding passages 0%"], err
+    assert "assistant: embedding passages 100%" in progress and "\r" not in err and "\x1b" not in err
+    code, out, err = run_main(["index"], capsys)
     assert code == 0
     assert re.search(r"up to date: 2 documents, 2 passages, embedded 0 passages", out), out
+    assert "assistant: reading" not in err and "embedding" not in err  # nothing to build, no progress
 
 
 @pytest.mark.parametrize(
