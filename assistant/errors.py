@@ -121,7 +121,7 @@ def storage_error(exc: OSError, folder: Path, needed_bytes: int | None = None) -
     if exc.errno in (errno.ENOSPC, errno.EDQUOT) and needed_bytes:
         free = free_bytes(folder)
         room = f"; {_mb(free)} free" if free is not None else ""
-        message += f" (it needs about {_mb(needed_bytes)}{room})"
+        message += f" (it needs about {_mb(max(needed_bytes, 100_000))}{room})"  # never "about 0.0 MB"
     return StorageError(message)
 
 

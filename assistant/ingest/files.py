@@ -303,7 +303,7 @@ def load_corpus(seeds: Path, cache_dir: Path | None = None, progress: Progress |
                 corpus.documents.append(result)
     corpus.unsupported = dict(sorted(unsupported.items(), key=lambda kv: (-kv[1], kv[0])))
     if not corpus.documents:
-        shown = "; ".join(corpus.warnings[:SHOWN_WHY])
+        shown = "; ".join(w.removeprefix("skipped ") for w in corpus.warnings[:SHOWN_WHY])
         more = f"; and {len(corpus.warnings) - SHOWN_WHY} more" if len(corpus.warnings) > SHOWN_WHY else ""
         detail = f" ({len(corpus.warnings)} skipped: {shown}{more})" if corpus.warnings else ""
         other = sum(unsupported.values())
