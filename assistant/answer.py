@@ -10,6 +10,9 @@ the answer shown above the passages (:func:`compose`) is the best sentence of th
   *and* the dose beats one repeating the drug's name (0..1);
 * **a number**, for a question that asks for a quantity (a dose, how many, how long, 多少, 几):
   :data:`QUANTITY_BONUS`;
+* **another quantity**: a sentence that gives the unit of a quantity the question states, but never the
+  question's value of it ("25 mg，每日1次" for "dosed at 2.5mg"), loses :data:`QUANTITY_CONFLICT`: it is
+  the sentence a reader would misread as the answer (a tenfold dose);
 * **closeness** — the cosine of the sentence and the question in the cross-lingual encoder's space (USE
   multilingual, Yang et al. 2020; the sentence vectors are made at build time, see
   :mod:`assistant.index.sentences`), times :data:`DENSE_WEIGHT`: it finds the sentence that answers in
@@ -40,7 +43,7 @@ from functools import lru_cache
 import numpy as np
 
 from .index.bm25 import SparseIndex
-from .lexicon.analyze import english_terms, fold
+from .lexicon.analyze import english_terms, fold, quantities
 from .lexicon.cedict import alternatives, cedict, phrase_key, sense_terms
 from .records import Citation, Hint, Hit, Passage, Query, Statement
 from .search.abstain import concepts
@@ -50,6 +53,9 @@ from .text import has_cjk
 MAX_HINTS = 6
 QUANTITY_BONUS = 0.2
 """For a question that asks for a quantity, what a sentence that gives a number gains (coverage is 0..1)."""
+QUANTITY_CONFLICT = 0.2
+"""What a sentence loses when it states a unit of the question's quantities only with other values (2.5 mg
+asked, 25 mg given): as much as a number gains."""
 DENSE_WEIGHT = 0.5
 """Weight of the cosine of a sentence and the question (cross-lingual encoder) next to coverage."""
 RANK_PENALTY = 0.15
@@ -82,6 +88,8 @@ _TWO_PARTS = re.compile(
     re.IGNORECASE,
 )
 """A question of two parts: two questions in one, "…, and what…", a comparison, "both", 分别, 两篇."""
+_WORDY = re.compile(r"[^\W_]")
+"""A letter, digit or character: what a sentence that says something holds (a table rule ``|---|`` does not)."""
 _NUMBER = re.compile(r"\d|[一二三四五六七八九十百千万两半]+(?:[个次天周月年岁小时分钟]|倍|%)")
 
 Found = dict[str, tuple[float, list[str]]]
@@ -132,6 +140,7 @@ def sentence_scores(passage: Passage, query: Query, found: Found,
     text = passage.text
     spans = passage.sentences or ((0, len(text)),)
     quantity = asks_quantity(query.question)
+    stated = quantities(query.question)
     total = sum(w for w, _ in found.values()) or 1.0
     dense = closeness is not None and len(closeness) == len(spans)
     headers = table_headers(passage, spans)
@@ -139,8 +148,8 @@ def sentence_scores(passage: Passage, query: Query, found: Found,
     for i, (begin, end) in enumerate(spans):
         sentence = text[begin:end]
         header = headers[i]
-        if header == "":
-            continue  # a table's header row names its columns and says nothing
+        if header == "" or not _WORDY.search(sentence):
+            continue  # a table's header row names its columns and says nothing; its rule (|---|) nothing at all
         own = held(sentence, found)
         shared = held(header, found) - own if header else set()  # what the row holds only through its header
         has = own | shared
@@ -149,11 +158,19 @@ def sentence_scores(passage: Passage, query: Query, found: Found,
         score = (sum(found[c][0] for c in own) + HEADER_SHARE * sum(found[c][0] for c in shared)) / total
         if quantity and _NUMBER.search(fold(sentence).replace(" ", "")):
             score += QUANTITY_BONUS
+        if stated and conflicts(stated, quantities(sentence)):
+            score -= QUANTITY_CONFLICT
         if dense:
             assert closeness is not None
             score += DENSE_WEIGHT * float(closeness[i])
         out.append(Scored((begin, end), score, frozenset(has)))
     return out
+
+
+def conflicts(asked: dict[str, frozenset[float]], given: dict[str, frozenset[float]]) -> bool:
+    """Whether a text gives some unit of the asked quantities only with other values (both from
+    :func:`~assistant.lexicon.analyze.quantities`): 25 mg for 2.5 mg, not 2.5 mg and 25 mg, not 5 ml."""
+    return any(unit in given and not values & given[unit] for unit, values in asked.items())
 
 
 _ROW = re.compile(r"^[^\n]*[^\s|]\s*\|\s*[^\s|][^\n]*$")

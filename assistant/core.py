@@ -224,7 +224,7 @@ class Assistant:
             confidence=ranking.confidence,
             statements=said,
             also_searched=query.translations,
-            uncovered=ranking.uncovered,
+            uncovered=ranking.unknown,  # abstaining on them, or answering the rest (Decision.uncovered)
         )
 
     def closeness(self, query: Query, mode: str, vector: np.ndarray | None = None) -> answer.Closeness | None:

@@ -105,7 +105,7 @@ _STORAGE_REASONS = {
     errno.ENOTCONN: "the folder's file system is no longer mounted",
     errno.ESTALE: "the folder's file system is no longer reachable (stale handle)",
     errno.ENODEV: "the folder's device is gone",
-    errno.ENOENT: "the folder disappeared",
+    errno.ENOENT: "the folder cannot be made there, or it disappeared while the index was written",
 }
 
 

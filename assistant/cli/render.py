@@ -133,9 +133,16 @@ def answer_text(answer: Answer, width: int | None = None) -> Text:
     return Text("\n").join(lines(answer_blocks(answer, width), width))
 
 
+class _AnswerConsole(Console):
+    def on_broken_pipe(self) -> None:
+        """The reader went away (``| head``): the same quiet stop as a ``print`` to a closed pipe
+        (:func:`assistant.main.main`), not rich's own ``SystemExit(1)``."""
+        raise BrokenPipeError
+
+
 def make_console() -> Console:
     """A console for answers: no highlighting or emoji codes, and no wrapping of its own."""
-    return Console(highlight=False, emoji=False, soft_wrap=True)
+    return _AnswerConsole(highlight=False, emoji=False, soft_wrap=True)
 
 
 def print_answer(answer: Answer, console: Console | None = None) -> None:

@@ -57,6 +57,21 @@ class FigureRef:
             return f"{what} abstention {metric}" if self.metric in ABSTENTION_METRICS else f"{what} {metric}"
         return f"{self.key} {metric}" if self.key else metric
 
+    def questions(self, summary: Summary) -> int | None:
+        """How many questions a ranking figure is the mean of (None for abstention figures and AUC, which
+        are not means over questions, and for an absent group)."""
+        if self.group == "abstention" or self.metric in ABSTENTION_METRICS:
+            return None
+        if self.group == "conversation":
+            conv = summary.conversation
+            if conv is None:
+                return None
+            return (conv.follow_up if self.key == "follow-up" else conv.answered).n
+        if self.group == "overall":
+            return summary.overall.n
+        found = (summary.direction if self.group == "direction" else summary.kind).get(self.key)
+        return None if found is None else found.n
+
     def of(self, summary: Summary) -> float | None:
         """The figure's value in ``summary`` (None when the group is absent or the figure undefined)."""
         if self.group == "abstention":

@@ -238,9 +238,20 @@ class Comparison:
 
 
 def compare_entry(entry: Entry, summary: Summary, tolerance: float) -> list[Comparison]:
-    """Every expected figure of ``entry`` against ``summary`` (a figure that vanished counts as missing)."""
-    return [Comparison(entry.collection, entry.pack, ref, value, ref.of(summary), tolerance)
-            for ref, value in entry.figures.items()]
+    """Every expected figure of ``entry`` against ``summary`` (a figure that vanished counts as missing).
+
+    A ranking figure over ``n`` questions may fall by one question's worth (``1/n``) when that is more than
+    ``tolerance``: the 4-bit encoder's vectors differ in their last digits from one CPU to another, which
+    swaps two passages whose fused scores are within about 0.01 of each other (measured: one of the 17
+    zh→en questions of the infectious collection, its gold passage at rank 5 on one machine and 6 on
+    another), and on a direction of 17 questions that is a Hit@5 of 0.059.
+    """
+    out = []
+    for ref, value in entry.figures.items():
+        n = ref.questions(summary)
+        out.append(Comparison(entry.collection, entry.pack, ref, value, ref.of(summary),
+                              max(tolerance, 1 / n) if n else tolerance))
+    return out
 
 
 def compare(expected: Expected, runs: Sequence[tuple[str, Pack, Summary]]) -> list[Comparison]:

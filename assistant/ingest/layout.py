@@ -310,14 +310,26 @@ def _merge_rows(lines: list[list[Seg]]) -> list[list[Seg]]:
     return out
 
 
-def line_text(row: list[Seg]) -> str:
-    """Segments of one baseline: `` | `` between cells far apart (a table row), else a space."""
+def table_columns(lines: list[list[Seg]]) -> tuple[float, ...]:
+    """Where table cells start: the left edges (points) at which a segment after the first of its line
+    starts on at least two lines (within 1 pt). A cell set close to the one before it (a 12 pt gap in
+    10 pt type) is still a cell when the rows above or below start a cell at the same place."""
+    starts = [(i, s.x0) for i, row in enumerate(lines) for s in row[1:]]
+    if len(starts) > 2000:  # not a table page: a few hundred cells at most
+        return ()
+    return tuple(sorted({x for i, x in starts if any(j != i and abs(x - y) <= 1.0 for j, y in starts)}))
+
+
+def line_text(row: list[Seg], columns: tuple[float, ...] = ()) -> str:
+    """Segments of one baseline: `` | `` between cells (far apart, or starting at one of the page's
+    :func:`table_columns`), else a space."""
     parts = [row[0].text]
     for a, b in itertools.pairwise(row):
         if len(a.text) <= 2 and len(b.text) <= 2 and all(map(is_unspaced, a.text + b.text)):
             parts.append("")  # a spread-out heading: 摘    要 -> 摘要
         else:
-            parts.append(" | " if b.x0 - a.x1 > 1.5 * max(a.h, b.h) else " ")
+            aligned = any(abs(b.x0 - x) <= 1.0 for x in columns)
+            parts.append(" | " if b.x0 - a.x1 > 1.5 * max(a.h, b.h) or aligned else " ")
         parts.append(b.text)
     return "".join(parts)
 
@@ -328,19 +340,24 @@ _SENTENCE_END = ("。", "！", "？", ".", "!", "?", "：", ":", "；")
 def layout_text(lines: list[list[Seg]]) -> str:
     """Lines joined by ``\\n``, with a blank line where the vertical gap says a new block begins, and
     two spaces before a line indented from its column's left edge by one to four characters (a
-    paragraph's first line, as Chinese typesetting indents it), so that the normalizer sees paragraphs."""
+    paragraph's first line, as Chinese typesetting indents it), so that the normalizer sees paragraphs.
+    A line that continues the line above at the same indent, mid-sentence, is not a first line: it is a
+    paragraph set in from a table or figure that starts further left on the page."""
     pitches = [a[0].y0 - b[0].y0 for a, b in itertools.pairwise(lines) if 0 < a[0].y0 - b[0].y0 < 3 * a[0].h]
     pitch = statistics.median(pitches) if pitches else None
     lefts = [row[0].x0 for row in lines]
+    columns = table_columns(lines)
     out: list[str] = []
     prev: list[Seg] | None = None
     for row in lines:
-        text = line_text(row).strip()
+        text = line_text(row, columns).strip()
         if not text:
             continue
         h = row[0].h
         edge = min((x for x in lefts if row[0].x0 - 5 * h <= x <= row[0].x0 + 0.5 * h), default=row[0].x0)
-        indented = 0.8 * h <= row[0].x0 - edge <= 4.5 * h
+        indented = 0.8 * h <= row[0].x0 - edge <= 4.5 * h and not (
+            prev is not None and abs(prev[0].x0 - row[0].x0) <= 0.5 * h and out and out[-1]
+            and not out[-1].endswith(_SENTENCE_END))
         if prev is not None:
             gap = prev[0].y0 - row[0].y0
             if pitch is not None and gap < 0.5 * pitch:  # moved up or sideways: the next column or band

@@ -104,6 +104,17 @@ def quantity_terms(folded: str) -> list[str]:
     return [m.group(1) + UNITS[m.group(2)] for m in _QUANTITY.finditer(folded)]
 
 
+def quantities(text: str) -> dict[str, frozenset[float]]:
+    """The quantities a text states, unit → values: ``{"mg": {2.5}}`` for "如2.5mg/d", 2.5 毫克 or ２.５ｍｇ.
+
+    Units are in their one form (:data:`UNITS`); values are floats, so 2.50 mg is 2.5 mg and 25 mg is not.
+    """
+    out: dict[str, set[float]] = {}
+    for m in _QUANTITY.finditer(fold(text)):
+        out.setdefault(UNITS[m.group(2)], set()).add(float(m.group(1)))
+    return {unit: frozenset(values) for unit, values in out.items()}
+
+
 def english_terms(text: str, keep_stopwords: bool = False) -> list[str]:
     """Stemmed English (and number) terms of a text, in order, then its compounds (cdk4/6) and quantities
     (25mg)."""

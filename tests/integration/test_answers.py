@@ -80,6 +80,7 @@ def test_an_unknown_name_is_reported(assistant: Assistant) -> None:
     answer = assistant.ask("What did the SONIA trial show about first-line CDK4/6 inhibitors?")
     assert answer.abstained
     assert any("never mention SONIA" in n for n in answer.notices)
+    assert answer.uncovered == ("SONIA",) and answer.to_json()["uncovered"] == ["SONIA"]  # in --json too
 
 
 def test_a_part_the_documents_never_mention_is_reported_and_the_rest_answered(assistant: Assistant) -> None:

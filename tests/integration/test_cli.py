@@ -84,6 +84,18 @@ def test_ask_json_end_to_end_with_env_vars(built_index, seeds_dir, assistant, tm
     assert not list(tmp_path.iterdir())  # nothing written to the working directory
 
 
+def test_a_reader_that_goes_away_is_a_quiet_stop(built_index, seeds_dir, tmp_path):
+    """``assistant ask … | head -1`` when head has gone: exit 0 and nothing on stderr, in text and JSON."""
+    env = clean_env(ASSISTANT_SEEDS=str(seeds_dir), ASSISTANT_INDEX=str(built_index))
+    for extra in ([], ["--json"]):
+        cmd = [sys.executable, "-m", "assistant", "ask", *extra, QUESTION]
+        proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.close()  # the reader is gone before the answer is written
+        err = proc.stderr.read().decode()
+        assert proc.wait(timeout=600) == 0 and err == "", (extra, err)
+
+
 def test_ask_batch_stdin_one_process(built_index, seeds_dir, assistant, tmp_path):
     questions = [QUESTION, "氟维司群的有效剂量是多少？", "", "What is ovarian function suppression (OFS)?"]
     args = ["ask", "--json", "--k", "3", "--batch", "-", "--seeds", seeds_dir, "--index", built_index]

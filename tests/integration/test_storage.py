@@ -97,6 +97,7 @@ def test_read_only_folder_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixt
     (errno.ENOTCONN, "the folder's file system is no longer mounted"),
     (errno.ESTALE, "the folder's file system is no longer reachable"),
     (errno.EIO, "the disk reported an input/output error"),
+    (errno.ENOENT, "the folder cannot be made there, or it disappeared"),  # mkdir under /proc
 ])
 def test_quota_and_lost_mount_are_one_line(number: int, why: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                           capsys: pytest.CaptureFixture[str]) -> None:

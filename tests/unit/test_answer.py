@@ -15,6 +15,7 @@ from assistant.core import Assistant
 from assistant.index.fresh import staleness
 from assistant.index.manifest import Manifest
 from assistant.index.sentences import sentence_texts
+from assistant.lexicon.analyze import quantities
 from assistant.records import Hit, Passage, Query, Term
 from assistant.settings import Settings
 
@@ -234,3 +235,41 @@ def test_a_dictionary_gloss_is_a_whole_sense_of_the_word(tiny: Assistant) -> Non
     assert "禁用" not in [h.term for h in hints]
     assert answer.means("禁用", "prohibit use sth") and not answer.means("禁用", "use")
     assert answer.means("布洛芬", "ibuprofen") and answer.means("使用", "use")
+
+
+def test_a_sentence_giving_another_value_of_the_asked_unit_is_not_the_answer(tiny: Assistant,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """ "dosed at 2.5mg": the first passage's rows give 25 mg (a tenfold dose) and hold more of the question's
+    other words; the second passage's sentence gives 2.5mg and is the answer."""
+    assert quantities("如2.5mg/d，或 ２.５ ｍｇ，2.50 毫克") == {"mg": frozenset({2.5})}
+    assert quantities("25 mg，每日1次；20%") == {"mg": frozenset({25.0}), "%": frozenset({20.0})}
+    asked = quantities("Which drug is dosed at 2.5mg per day?")
+    assert answer.conflicts(asked, quantities("| TMF | 25 mg，每日1次 |"))
+    assert not answer.conflicts(asked, quantities("2.5 mg or 25 mg"))
+    assert not answer.conflicts(asked, quantities("5 ml daily")) and not answer.conflicts({}, quantities("25 mg"))
+    table = "| 药物 | 成人剂量 |\n|---|---|\n| 恩替卡韦 | 0.5 mg，每日1次 |\n| 艾米替诺福韦 | 25 mg，每日1次 |"
+    starts = [0, *(i + 1 for i, c in enumerate(table) if c == "\n")]
+    lines = tuple((b, b + len(line)) for b, line in zip(starts, table.split("\n"), strict=True))
+    rows = Passage(0, "g.md", "t", "s", 0, len(table), 1, 4, table, sentences=lines)
+    prose = "即使是低剂量泼尼松（如2.5mg/d）长期使用，也应评估再激活风险。"
+    other = Passage(1, "faq.html", "t", "s", 0, len(prose), 1, 1, prose, sentences=((0, len(prose)),))
+    question = "Which drug is dosed at 2.5mg per day?"
+    found = {"drug": (3.0, ["drug", "药物"]), "dose": (1.6, ["dose", "剂量"]), "2.5": (3.0, ["2.5"]),
+             "mg": (1.6, ["mg"]), "day": (2.5, ["day", "每日"]), "2.5mg": (3.0, ["2.5mg"])}
+    query = Query(question, "en", question, ())
+    row_scores = answer.sentence_scores(rows, query, found)
+    assert [table[b:e] for b, e in (s.span for s in row_scores)] == [
+        "| 恩替卡韦 | 0.5 mg，每日1次 |", "| 艾米替诺福韦 | 25 mg，每日1次 |"]  # never the rule |---|
+    monkeypatch.setattr(answer, "concepts", lambda query, sparse: found)
+
+    def closeness(p: Passage) -> np.ndarray:  # the rows read closer to the question than the prose
+        return np.full(len(p.sentences), 0.6 if p is rows else 0.45, dtype=np.float32)
+
+    def statements() -> list[str]:
+        _, said = answer.compose([Hit(rows, 1.0), Hit(other, 0.9)], query, tiny.expander(),
+                                 None, False, closeness)  # type: ignore[arg-type]
+        return [s.text for s in said]
+
+    assert statements() == [prose]
+    monkeypatch.setattr(answer, "QUANTITY_CONFLICT", 0.0)  # without the rule, a row giving another dose won
+    assert statements() == ["| 恩替卡韦 | 0.5 mg，每日1次 |"]

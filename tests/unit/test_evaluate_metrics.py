@@ -239,9 +239,13 @@ def test_gate_fails_on_a_drop_a_missing_figure_or_a_missing_entry() -> None:
         e = gate.Expected("hybrid+xling", 0.02, (gate.Entry("seeds", "on", 4, 2, {**figures, **changes}),))
         return {c.figure: c.status for c in gate.compare(e, [("seeds", "on", s)])}
 
-    assert check({mrr: figures[mrr] + 0.019})[mrr] == "ok"
-    assert check({mrr: figures[mrr] + 0.03})[mrr] == "drop"
-    assert check({mrr: figures[mrr] - 0.2})[mrr] == "better"
+    # a ranking figure over n = 3 questions may fall by one question's worth (1/3), not more
+    assert check({mrr: figures[mrr] + 0.3})[mrr] == "ok"
+    assert check({mrr: figures[mrr] + 0.34})[mrr] == "drop"
+    assert check({mrr: figures[mrr] - 0.4})[mrr] == "better"
+    f1 = FigureRef("abstention", "f1")  # not a mean over questions: the file's tolerance
+    assert check({f1: figures[f1] + 0.019})[f1] == "ok"
+    assert check({f1: figures[f1] + 0.03})[f1] == "drop"
     gone = FigureRef("direction", "Hit@5", "zh→zh")  # a direction this run does not have
     assert check({gone: 0.5})[gone] == "missing"
     e = gate.Expected("hybrid+xling", 0.02, (entry,))

@@ -171,10 +171,11 @@ def test_gate_per_collection(tiny: Path, capsys: pytest.CaptureFixture[str]) -> 
     data = json.loads(path.read_text(encoding="utf-8"))
     assert [(e["collection"], e["pack"]) for e in data["entries"]] == [("alpha", "on"), ("beta", "on")]
     assert run_main(_args(tiny, "--check"), capsys)[0] == 0
-    data["entries"][1]["scores"]["direction"]["zh→zh"]["MRR@10"] += 0.05
+    data["entries"][1]["scores"]["direction"]["zh→zh"]["MRR@10"] += 1.01  # more than one question's worth
+    data["entries"][1]["scores"]["abstention"]["f1"] += 0.05  # not a mean over questions: 0.02 tolerance
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     code, out, _ = run_main(_args(tiny, "--check"), capsys)
-    assert code == 1 and "DROP: beta: zh→zh MRR@10" in out
+    assert code == 1 and "DROP: beta: zh→zh MRR@10" in out and "DROP: beta: abstention F1" in out
     assert run_main(_args(tiny, "--check", "--collection", "alpha"), capsys)[0] == 0  # only alpha is checked
     code, out, _ = run_main(_args(tiny, "--check", "--pack", "off", "--collection", "alpha"), capsys)
     assert code == 1 and "no entry" in out
