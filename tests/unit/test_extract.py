@@ -346,3 +346,29 @@ def test_the_same_bytes_under_another_type_are_read_as_that_type(tmp_path: Path)
     assert len(corpus.warnings) == 1 and "z.pdf" in corpus.warnings[0]
     (seeds / "z.pdf").unlink()
     assert [d.path for d in load_corpus(seeds, cache).documents] == ["b.docx"]
+
+
+def test_a_table_of_close_cells_and_the_paragraph_above_it(tmp_path: Path) -> None:
+    """A reportlab table starting left of the text column, its cells 12 pt apart in 10 pt type: every cell
+    is a cell (the columns line up from row to row), and the paragraph above it stays one paragraph
+    (its lines, set in from the table's left edge, are not each a paragraph's first line)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table
+
+    path = tmp_path / "hbv.pdf"
+    styles = getSampleStyleSheet()
+    body = ("All infants born to HBsAg-positive mothers should receive hepatitis B immune globulin (HBIG) 100 "
+            "IU and the first dose of hepatitis B vaccine within 12 hours of birth, followed by vaccine doses "
+            "at 1 and 6 months.")
+    rows = [["Infant", "HBIG", "Vaccine schedule", "Post-vaccination test"],
+            ["Term, mother HBsAg+", "100 IU within 12 h", "0, 1, 6 months", "HBsAg and anti-HBs at 7-12 months"],
+            ["Preterm < 2000 g, mother HBsAg+", "100 IU within 12 h", "0, 1, 2, 7 months",
+             "HBsAg and anti-HBs at 7-12 months"]]
+    SimpleDocTemplate(str(path), pagesize=A4).build([Paragraph(body, styles["BodyText"]), Table(rows)])
+    text = extract_pdf(path).text
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert [line for line in lines if "|" in line] == [" | ".join(row) for row in rows], text
+    prose = [line for line in lines if "|" not in line]
+    assert " ".join(prose).split() == body.split(), text  # nothing lost or reordered
+    assert sum(line.startswith("  ") for line in prose) <= 1, text  # at most the first line is set in
