@@ -337,6 +337,18 @@ def line_text(row: list[Seg], columns: tuple[float, ...] = ()) -> str:
 _SENTENCE_END = ("。", "！", "？", ".", "!", "?", "：", ":", "；")
 
 
+def _title_goes_on(above: list[Seg], row: list[Seg], body: float, middle: float) -> bool:
+    """Whether ``row`` is the next line of a title set over several lines: type of the same size, larger
+    than the body's (``body``, the median line height), both lines centred on the text's middle
+    (``middle``), and the line pitch of that size. A title's size makes its line pitch larger than the
+    body's, which alone would read every title line as a block of its own."""
+    h = max(s.h for s in above)
+    if abs(max(s.h for s in row) - h) > 0.1 * h or h < 1.2 * body:
+        return False
+    centred = all(abs((r[0].x0 + r[-1].x1) / 2 - middle) <= 0.5 * h for r in (above, row))
+    return centred and 0 < above[0].y0 - row[0].y0 <= 1.6 * h
+
+
 def layout_text(lines: list[list[Seg]]) -> str:
     """Lines joined by ``\\n``, with a blank line where the vertical gap says a new block begins, and
     two spaces before a line indented from its column's left edge by one to four characters (a
@@ -347,6 +359,8 @@ def layout_text(lines: list[list[Seg]]) -> str:
     pitch = statistics.median(pitches) if pitches else None
     lefts = [row[0].x0 for row in lines]
     columns = table_columns(lines)
+    body = statistics.median(row[0].h for row in lines) if lines else 0.0
+    middle = (min(lefts) + max(row[-1].x1 for row in lines)) / 2 if lines else 0.0
     out: list[str] = []
     prev: list[Seg] | None = None
     for row in lines:
@@ -358,6 +372,11 @@ def layout_text(lines: list[list[Seg]]) -> str:
         indented = 0.8 * h <= row[0].x0 - edge <= 4.5 * h and not (
             prev is not None and abs(prev[0].x0 - row[0].x0) <= 0.5 * h and out and out[-1]
             and not out[-1].endswith(_SENTENCE_END))
+        if prev is not None and _title_goes_on(prev, row, body, middle) and not out[-1].endswith(_SENTENCE_END):
+            # the next line of a title set over centred lines: the same line (no space between CJK)
+            out[-1] += ("" if is_unspaced(out[-1][-1]) and is_unspaced(text[0]) else " ") + text
+            prev = row
+            continue
         if prev is not None:
             gap = prev[0].y0 - row[0].y0
             if pitch is not None and gap < 0.5 * pitch:  # moved up or sideways: the next column or band

@@ -372,3 +372,26 @@ def test_a_table_of_close_cells_and_the_paragraph_above_it(tmp_path: Path) -> No
     prose = [line for line in lines if "|" not in line]
     assert " ".join(prose).split() == body.split(), text  # nothing lost or reordered
     assert sum(line.startswith("  ") for line in prose) <= 1, text  # at most the first line is set in
+
+
+def test_a_title_over_two_centred_lines_is_one_title(tmp_path: Path) -> None:
+    """reportlab's Title style wraps a long title over two centred lines, whose pitch (large type) is more
+    than the body's: one title, not a title cut at "of" and a passage "Hepatitis B Virus" of its own."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    path, styles = tmp_path / "mtct.pdf", getSampleStyleSheet()
+    title = "Preventing Mother-to-Child Transmission of Hepatitis B Virus"
+    SimpleDocTemplate(str(path), pagesize=A4).build([
+        Paragraph(title, styles["Title"]), Paragraph("1. Introduction", styles["Heading1"]),
+        Paragraph("Mother-to-child transmission accounts for most chronic infections. " * 3, styles["BodyText"]),
+        Paragraph("2. Prophylaxis", styles["Heading1"]),
+        Paragraph("Tenofovir is started at 24 to 28 weeks of gestation. " * 3, styles["BodyText"])])
+    extracted = extract_pdf(path)
+    lines = [line.strip() for line in extracted.text.splitlines() if line.strip()]
+    assert lines[:2] == [title, "1. Introduction"], extracted.text  # the heading is not joined to it
+    (doc,) = load_corpus(tmp_path).documents
+    passages = chunk_document(doc, 160, 32)
+    assert {p.title for p in passages} == {title}
+    assert [p.section for p in passages] == ["1 Introduction", "2 Prophylaxis"]
