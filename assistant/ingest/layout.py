@@ -314,10 +314,16 @@ def table_columns(lines: list[list[Seg]]) -> tuple[float, ...]:
     """Where table cells start: the left edges (points) at which a segment after the first of its line
     starts on at least two lines (within 1 pt). A cell set close to the one before it (a 12 pt gap in
     10 pt type) is still a cell when the rows above or below start a cell at the same place."""
-    starts = [(i, s.x0) for i, row in enumerate(lines) for s in row[1:]]
-    if len(starts) > 2000:  # not a table page: a few hundred cells at most
-        return ()
-    return tuple(sorted({x for i, x in starts if any(j != i and abs(x - y) <= 1.0 for j, y in starts)}))
+    starts = sorted((s.x0, i) for i, row in enumerate(lines) for s in row[1:])
+    shared: list[float] = []
+    group: list[tuple[float, int]] = []
+    for x, i in [*starts, (math.inf, -1)]:  # runs of starts each within 1 pt of the one before
+        if group and x - group[-1][0] > 1.0:
+            if len({row for _, row in group}) > 1:
+                shared += [start for start, _ in group]
+            group = []
+        group.append((x, i))
+    return tuple(shared)
 
 
 def line_text(row: list[Seg], columns: tuple[float, ...] = ()) -> str:
