@@ -101,7 +101,12 @@ def _split_glued(word: str) -> list[str]:
 
 def quantity_terms(folded: str) -> list[str]:
     """Number-with-unit terms of a folded text: ``25mg`` for 25 mg, 25mg, ２５ｍｇ and 25毫克; ``20%``."""
-    return [m.group(1) + UNITS[m.group(2)] for m in _QUANTITY.finditer(folded)]
+    return [term for _, term in stated_quantities(folded)]
+
+
+def stated_quantities(folded: str) -> list[tuple[str, str]]:
+    """Each quantity of a folded text as written and as its term: ``("2.5 mg", "2.5mg")``, ``("25毫克", "25mg")``."""
+    return [(m.group(0), m.group(1) + UNITS[m.group(2)]) for m in _QUANTITY.finditer(folded)]
 
 
 def quantities(text: str) -> dict[str, frozenset[float]]:

@@ -45,7 +45,7 @@ from ..index.load import DenseSignal, Index
 from ..index.moments import CROSS, PRIMARY
 from ..index.represent import searchable
 from ..lexicon import cedict
-from ..lexicon.analyze import EN_STOPWORDS, ZH_STOPWORDS, Analyzer, english_terms
+from ..lexicon.analyze import EN_STOPWORDS, ZH_STOPWORDS, Analyzer, english_terms, fold, stated_quantities
 from ..lexicon.glossary import GLOSS_MARK
 from ..records import Hit, Query
 from ..settings import Mode, Settings
@@ -146,8 +146,10 @@ def _mentioned(sparse: SparseIndex, terms: Sequence[str]) -> bool:
 def unknown_names(query: Query, sparse: SparseIndex, analyzer: Analyzer,
                   text_of: Callable[[int], str] | None = None) -> list[str]:
     """Names of the question (:attr:`Query.entities`: codes, drug names) that no passage contains, either as
-    written or through a translation the question was bridged with. ``text_of`` (a passage's text as
-    search sees it, by passage id) lets a Chinese name the segmenter cut differently be read in the text."""
+    written or through a translation the question was bridged with, then the quantities it states that no
+    passage states ("2.5 mg" where the documents give 25 mg and 500 mg: no passage answers "which drug is
+    dosed at 2.5 mg"). ``text_of`` (a passage's text as search sees it, by passage id) lets a Chinese name
+    the segmenter cut differently be read in the text."""
     vocab = sparse.vocab
     out: list[str] = []
     for name in [*query.entities, *diseases(query)]:
@@ -166,6 +168,7 @@ def unknown_names(query: Query, sparse: SparseIndex, analyzer: Analyzer,
                               or (text_of is not None and _written_in(sparse, name, text_of))):
             continue
         out.append(name)
+    out += [written for written, term in stated_quantities(fold(query.question)) if term not in vocab]
     return list(dict.fromkeys(out))
 
 

@@ -300,3 +300,16 @@ def test_a_chinese_name_the_segmenter_cut_otherwise_is_read_in_the_text() -> Non
     assert abstain.unknown_names(query, sparse, analyzer) == ["氟维司群"]
     assert abstain.unknown_names(query, sparse, analyzer, texts.__getitem__) == []
     assert abstain.unknown_names(query, sparse, analyzer, ["", "氟维司的另一个片段"].__getitem__) == ["氟维司群"]
+
+
+def test_a_quantity_no_passage_states_is_unknown() -> None:
+    """ "Which drug is dosed at 2.5 mg a day?" over documents that give 25 mg and 500 mg: no passage
+    answers it, and the refusal says which quantity is missing, as the question wrote it."""
+    analyzer = Analyzer()
+    sparse = _sparse([analyzer.terms("依西美坦常用剂量25mg，每日一次。"), analyzer.terms("FLV 500 mg是一种有效剂量")])
+    for question, unknown in [("Which drug is dosed at 2.5 mg a day?", ["2.5 mg"]),
+                              ("哪种药的常用剂量是２５ｍｇ？", []), ("哪种药的常用剂量是25毫克？", []),
+                              ("氟维司群250毫克有效吗？", ["250毫克"]), ("Is 500mg the dose, or 5 mg?", ["5 mg"]),
+                              ("What is the usual dose?", [])]:
+        assert abstain.unknown_names(_query(question, ()), sparse, analyzer) == unknown, question
+    assert not abstain.answerable_rest("Which drug is dosed at 2.5 mg a day?", ["2.5 mg"])
