@@ -94,6 +94,11 @@ class Settings:
     sparse_language_max: float = 0.7
     """How much BM25 is normalised by the best score in the passage's own language (1) rather than
     over all passages (0)."""
+    sparse_floor: float = 0.3
+    """The least BM25 normaliser, as a share (0..1) of the question's BM25 ceiling (the score of a passage
+    that held every term of the question as strongly as any passage does): a question whose words the
+    documents barely hold gets weak BM25 scores instead of its best weak match scaled up to a full one.
+    Chosen on the four gold collections (``assistant eval --tune``)."""
     glossary_weight: float = 0.9
     """Weight of a glossary translation relative to an original query term."""
     dictionary_weight: float = 1.0

@@ -143,6 +143,19 @@ class SparseIndex:
                 np.add.at(out, self.indices[lo:hi], values)
         return out
 
+    def ceiling(self, weighted_terms: dict[str, float]) -> float:
+        """The BM25 score of a passage that held every term as strongly as the passage holding it most:
+        the sum over terms of weight × the term's best score (an upper bound of :meth:`scores`)."""
+        total = 0.0
+        for term, weight in weighted_terms.items():
+            tid = self.vocab.get(term)
+            if tid is None or weight == 0:
+                continue
+            lo, hi = int(self.indptr[tid]), int(self.indptr[tid + 1])
+            if hi > lo:
+                total += weight * float(self.data[lo:hi].max())
+        return total
+
     def search(self, weighted_terms: dict[str, float], k: int) -> tuple[np.ndarray, np.ndarray]:
         """Top-k ``(ids, scores)`` with positive score, best first (ties broken by passage id)."""
         scores = self.scores(weighted_terms)

@@ -305,8 +305,9 @@ class Expander:
 
     def _chinese_to_english(self, text: str,
                             concepts: Sequence[tuple[str, Sequence[str]]]) -> tuple[list[Term], list[str]]:
-        """English expansions of a Chinese question (they count only in passages not in Chinese), and the
-        English words they came from (readable)."""
+        """English expansions of a Chinese question (they count only in passages not in Chinese, except a
+        glossary abbreviation, which Chinese text uses too), and the English words they came from
+        (readable)."""
         s = self.settings
         out: list[Term] = []
         readable: list[str] = []
@@ -318,19 +319,20 @@ class Expander:
                 if not compact.startswith(zh, i):
                     continue
                 for e in self._by_zh[zh]:
-                    english = [w for w in dict.fromkeys(english_terms(e.en) + english_terms(e.abbr)[:1])
-                               if w in self.vocab]
+                    abbr = [w for w in english_terms(e.abbr)[:1] if w in self.vocab]
+                    english = [w for w in dict.fromkeys(english_terms(e.en) + abbr) if w in self.vocab]
                     if not english:
                         continue
                     readable.append(e.en or e.abbr)
                     share = s.reverse_weight * s.glossary_weight * e.weight / math.sqrt(len(english))
-                    out.extend(Term(w, share, "glossary", zh, foreign_only=True) for w in english)
+                    # an abbreviation is written inside Chinese text too (他莫昔芬（tamoxifen，TAM）… TAM 与 E2)
+                    out.extend(Term(w, share, "glossary", zh, foreign_only=w not in abbr) for w in english)
                 glossed.add(zh)
                 i += len(zh) - 1
                 break
             i += 1
         for concept, pieces in concepts:
-            if not has_cjk(concept) or any(concept in g or g in concept for g in glossed):
+            if not has_cjk(concept):
                 continue
             found = self._dictionary_english(concept)
             if not found and len(pieces) > 1:  # a word CC-CEDICT lacks: its dictionary sub-words

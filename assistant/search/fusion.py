@@ -17,7 +17,11 @@ on whether the passage is in the question's language (``same``) or not (``cross`
   removed, while the size of a lead within a language is kept.
 * **BM25** is divided by the best BM25 score among the passages of the same language, mixed
   (``gamma``) with the best over all passages (:func:`sparse_normalised`): translated terms weigh less
-  than the words typed, so raw BM25 would favour the question's own language.
+  than the words typed, so raw BM25 would favour the question's own language. The divisor is at least
+  ``Settings.sparse_floor`` of the question's BM25 ceiling (the score of a passage holding every one of
+  its terms as strongly as any passage does, :meth:`~assistant.index.bm25.SparseIndex.ceiling`): when
+  the documents hold only a few of a question's words (a paraphrase), its best BM25 match is a weak one
+  and is not scaled up to the score of a full match, so the encoders decide.
 
 A passage in two languages (a bilingual table caption, an English note in a Chinese paper) belongs to
 both in proportion to how much of it each holds (:func:`assistant.text.chinese_share`): its dense score
@@ -89,9 +93,11 @@ def centred(scores: np.ndarray, chinese: np.ndarray, spreads: Mapping[str, Sprea
     return (scores.astype(np.float64) - means) / max(pooled.std, 1e-9)
 
 
-def sparse_normalised(scores: np.ndarray, chinese: np.ndarray, gamma: float) -> np.ndarray:
-    """BM25 over ``max_ℓ^gamma · max_all^(1−gamma)`` (``max_ℓ``: the best score in the passage's language,
-    taken over the candidates, which include every language's best), times :data:`SPARSE_SCALE`."""
+def sparse_normalised(scores: np.ndarray, chinese: np.ndarray, gamma: float, floor: float = 0.0) -> np.ndarray:
+    """BM25 over ``max(max_ℓ^gamma · max_all^(1−gamma), floor)`` (``max_ℓ``: the best score in the
+    passage's language, taken over the candidates, which include every language's best), times
+    :data:`SPARSE_SCALE`. ``floor`` (BM25 units) keeps a weak best match from being scaled up to a
+    full one."""
     x = scores.astype(np.float64)
     top = float(x.max()) if x.size else 0.0
     if top <= 0:
@@ -101,7 +107,7 @@ def sparse_normalised(scores: np.ndarray, chinese: np.ndarray, gamma: float) -> 
         if group.any():
             best = float(x[group].max())
             if best > 0:
-                out[group] = x[group] / (best**gamma * top ** (1 - gamma))
+                out[group] = x[group] / max(best**gamma * top ** (1 - gamma), floor)
     return SPARSE_SCALE * out
 
 

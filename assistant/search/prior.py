@@ -10,16 +10,23 @@ references, an author and a year, acknowledgements, authors, conflicts of intere
 stands for) gets them unchanged. For every other question their fused score is lowered by
 :data:`PENALTY` standard deviations of the candidates' scores, a scale-free demotion that works the same
 for z-score, RRF, dense-only and sparse-only scores.
+
+A bilingual paper says its abstract twice, once in each language. A question that names the version it
+means ("according to the English abstract", "中文摘要中") gets that version: passages mostly in the
+other language lose the same :data:`PENALTY` (:func:`named_language`). Nothing else about a passage's
+language moves its rank here.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import Literal
 
 import numpy as np
 
 from ..records import Hit, Query
+from ..text import chinese_share
 
 PENALTY = 2.0
 """How far a back-matter passage is moved down, in standard deviations of the candidates' fused scores
@@ -43,6 +50,22 @@ ASKS_FOR: dict[str, re.Pattern[str]] = {
 """What a question says when it asks for a kind of back matter."""
 
 
+_VERSION_EN = r"(?:abstract|summary|version|text|title|keywords?|translation|edition|original)s?"
+_VERSION_ZH = r"(?:摘要|版本|版|标题|题目|关键词|关键字|原文|译文|全文)"
+NAMES_LANGUAGE: dict[Literal["zh", "en"], re.Pattern[str]] = {
+    "en": re.compile(rf"\bEnglish[- ](?:language[- ])?{_VERSION_EN}\b|(?:英文|英语){_VERSION_ZH}", re.IGNORECASE),
+    "zh": re.compile(rf"\bChinese[- ](?:language[- ])?{_VERSION_EN}\b|(?:中文|汉语){_VERSION_ZH}", re.IGNORECASE),
+}
+"""How a question names the language version of a text it asks about ("the English abstract", "中文摘要")."""
+
+
+def named_language(query: Query) -> Literal["zh", "en"] | None:
+    """The language whose version of a text the question names, or None when it names none or both."""
+    text = f"{query.question} {query.text}"
+    named = [language for language, pattern in NAMES_LANGUAGE.items() if pattern.search(text)]
+    return named[0] if len(named) == 1 else None
+
+
 def asked_roles(query: Query) -> set[str]:
     """The back-matter roles a question asks for (empty for a content question)."""
     text = f"{query.question} {query.text}"
@@ -52,16 +75,27 @@ def asked_roles(query: Query) -> set[str]:
 def apply(query: Query, candidates: list[Hit]) -> list[Hit]:
     """The candidates re-ranked with the back-matter prior, best first (ties by passage id).
 
-    Passages whose ``role`` is ``body`` or a role the question asks for keep their score; the others lose
-    ``PENALTY`` standard deviations of the candidate scores. Returns the input when nothing changes.
+    Passages whose ``role`` is ``body`` or a role the question asks for keep their score, and so do
+    passages in the language version the question names (:func:`named_language`), if it names one; the
+    others lose ``PENALTY`` standard deviations of the candidate scores. Returns the input when nothing
+    changes.
     """
-    if not any(h.passage.role != "body" for h in candidates):
+    language = named_language(query)
+    if language is None and not any(h.passage.role != "body" for h in candidates):
         return candidates
     asked = asked_roles(query)
-    demoted = [h.passage.role not in ("body", *asked) for h in candidates]
+    demoted = [h.passage.role not in ("body", *asked) or not in_language(h, language) for h in candidates]
     if not any(demoted):
         return candidates
     scores = np.array([h.score for h in candidates], dtype=np.float64)
     step = PENALTY * float(scores.std()) if len(scores) > 1 else 1.0
     moved = [replace(h, score=h.score - step) if d else h for h, d in zip(candidates, demoted, strict=True)]
     return sorted(moved, key=lambda h: (-h.score, h.passage.id))
+
+
+def in_language(hit: Hit, language: Literal["zh", "en"] | None) -> bool:
+    """Whether a hit's passage is mostly (at least half) in ``language``; True for ``None``."""
+    if language is None:
+        return True
+    share = chinese_share(hit.passage.text)
+    return share >= 0.5 if language == "zh" else share < 0.5

@@ -5,9 +5,10 @@ holds, each signal — the main encoder, the cross-lingual encoder, BM25 over th
 translations — proposes its top :data:`DEPTH` passages *of that language*, so that a language with few
 passages is never crowded out. Every candidate is then scored by every signal (exact cosines from the
 stored vectors, and BM25), the scores are put on a language-neutral footing and fused
-(:mod:`.fusion`), passages that overlap a better one are collapsed into it, and :mod:`.abstain` decides
-whether the result answers the question at all. That decision looks at a fixed depth of the ranking
-(:data:`abstain.DEPTH`, :data:`abstain.CLOSE_DEPTH`), never at ``k``.
+(:mod:`.fusion`), back matter moves down (:mod:`.prior`), a passage in the question's language moves
+above its translation (:mod:`.twins`), passages that overlap a better one are collapsed into it, and
+:mod:`.abstain` decides whether the result answers the question at all. That decision looks at a fixed
+depth of the ranking (:data:`abstain.DEPTH`, :data:`abstain.CLOSE_DEPTH`), never at ``k``.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from ..index.moments import CROSS, PRIMARY
 from ..records import Hit, Passage, Query, Ranking
 from ..settings import MODES, FusionMethod, Mode, Settings
 from ..text import chinese_share
-from . import abstain, prior
+from . import abstain, prior, twins
 from .expand import Expander
 from .fusion import Spread, centred, rrf, sparse_normalised, weighted, with_best_sentence
 
@@ -67,7 +68,7 @@ class Searcher:
         vectors = self.encode(query) if mode in ("hybrid", "dense") else {}
         t1 = time.perf_counter()
         sparse_all = self._bm25(query) if mode in ("hybrid", "sparse") else None
-        candidates = prior.apply(query, self.rank(query, vectors, sparse_all))
+        candidates = twins.apply(self.index, query, prior.apply(query, self.rank(query, vectors, sparse_all)))
         hits = collapse(candidates, max(k, abstain.DEPTH, abstain.CLOSE_DEPTH))
         decision = abstain.decide(self.index, self.settings, query, mode, hits, vectors)
         timings = {"encode": t1 - t0, "search": time.perf_counter() - t1}
@@ -99,6 +100,12 @@ class Searcher:
         other_language = ~index.chinese if query.language == "zh" else index.chinese
         return bm25_scores(index.sparse, self.expander.weights(query),
                            self.expander.weights(query, foreign_only=True), other_language)
+
+    def _ceiling(self, query: Query) -> float:
+        """The question's BM25 ceiling (:meth:`SparseIndex.ceiling`) over its own terms and translations."""
+        sparse = self.index.sparse
+        return sparse.ceiling(self.expander.weights(query)) + sparse.ceiling(
+            self.expander.weights(query, foreign_only=True))
 
     def spreads(self, signal: DenseSignal, vector: np.ndarray, chinese: float) -> dict[str, Spread]:
         """Mean of a query's cosines over each passage language and over all passages (exact, from the
@@ -148,7 +155,8 @@ class Searcher:
                 normalised[name] = (scores - scores.mean()) / (scores.std() + 1e-9)
         if sparse_all is not None:
             raw[SPARSE] = sparse_all[ids].astype(np.float64)
-            normalised[SPARSE] = sparse_normalised(raw[SPARSE], chinese, settings.sparse_language_max)
+            floor = settings.sparse_floor * self._ceiling(query) if settings.sparse_floor > 0 else 0.0
+            normalised[SPARSE] = sparse_normalised(raw[SPARSE], chinese, settings.sparse_language_max, floor)
         weights = {
             PRIMARY: (settings.weight_primary_same, settings.weight_primary_cross),
             CROSS: (settings.weight_crosslingual_same, settings.weight_crosslingual_cross),

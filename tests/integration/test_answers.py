@@ -89,3 +89,22 @@ def test_a_part_the_documents_never_mention_is_reported_and_the_rest_answered(as
     assert answer.uncovered == ("SONIA",)
     assert any("never mention SONIA" in n for n in answer.notices)
     assert DOSE_SENTENCE in answer.statements[0].text
+
+
+def test_a_chinese_question_gets_the_chinese_abstract_before_its_english_translation(assistant: Assistant) -> None:
+    # the English abstract translates the Chinese one; a Chinese question is shown the Chinese version first
+    answer = assistant.ask("针对激素疗法逐渐失效的难题，学界眼下最关注的是什么？", k=5)
+    texts = [c.passage.text for c in answer.citations]
+    chinese = next(i for i, t in enumerate(texts) if "如何减少、延缓甚至逆转内分泌治疗耐药现象的发生" in t)
+    english = next((i for i, t in enumerate(texts) if t.startswith("Abstract:")), len(texts))
+    assert chinese < english
+
+
+@pytest.mark.parametrize(("question", "first"), [
+    ("According to the English abstract, which breast cancer subtype is the most prevalent?", "Abstract:"),
+    ("英文摘要说内分泌治疗还有哪些问题没有解决？", "Abstract:"),
+    ("中文摘要说内分泌治疗还有哪些问题没有解决？", "摘要："),
+])
+def test_a_question_that_names_a_version_of_the_abstract_gets_that_version(assistant: Assistant, question: str,
+                                                                          first: str) -> None:
+    assert assistant.ask(question).citations[0].passage.text.startswith(first)

@@ -12,6 +12,7 @@ import pytest
 
 from assistant.core import Assistant
 from assistant.lexicon.analyze import Analyzer, english_terms
+from assistant.search import twins
 from assistant.settings import Settings
 
 NAME_VARIANTS = {
@@ -37,6 +38,24 @@ QUANTITIES = {
     "b.txt": "来曲唑\n\n来曲唑为非甾体类芳香化酶抑制剂，常用剂量2.5mg，每日一次。\n",
     "c.txt": "阿那曲唑\n\n阿那曲唑为非甾体类芳香化酶抑制剂，常用剂量1mg，每日一次。\n",
     "d.txt": "他莫昔芬\n\n他莫昔芬为选择性雌激素受体调节剂，常用剂量20mg，每日一次，可持续五至十年。\n",
+}
+
+BILINGUAL = {  # a Chinese paper on gout with its abstract in both languages (a faithful translation)
+    "gout.txt": "痛风患者降尿酸治疗的研究进展\n\n"
+                "摘要：痛风是由单钠尿酸盐晶体沉积引起的炎症性关节病，其患病率在我国逐年上升。降尿酸治疗是控制痛风发作和"
+                "预防关节破坏的关键，别嘌醇和非布司他是最常用的一线药物。本文总结了降尿酸治疗的目标值、药物选择及安全性，"
+                "并对未来研究方向进行展望。\n\n"
+                "Abstract: Gout is an inflammatory arthritis caused by the deposition of monosodium urate crystals, "
+                "and its prevalence in China is rising year by year. Urate-lowering therapy is the key to controlling "
+                "gout flares and preventing joint damage, and allopurinol and febuxostat are the most commonly used "
+                "first-line drugs. This paper summarizes the target values, drug selection and safety of "
+                "urate-lowering therapy, and discusses future research directions.\n\n"
+                "1 治疗目标\n\n血尿酸的控制目标一般为低于360 μmol/L，对于有痛风石的患者应低于300 μmol/L。"
+                "长期维持达标可以使尿酸盐晶体逐渐溶解。\n\n"
+                "2 药物选择\n\n别嘌醇起始剂量宜小，每日100 mg，逐渐加量。携带HLA-B*5801基因的患者使用别嘌醇发生严重"
+                "皮肤不良反应的风险较高，用药前应进行基因检测。非布司他适用于别嘌醇不耐受的患者，但合并心血管疾病者应慎用。\n\n"
+                "3 急性发作的处理\n\n秋水仙碱、非甾体抗炎药和糖皮质激素均可用于缓解急性发作的疼痛，"
+                "应在发作后尽早使用。\n",
 }
 
 
@@ -108,3 +127,35 @@ def test_quantities_give_the_same_terms() -> None:
     spellings = [set(analyzer.terms(f"剂量{q}")) for q in ("25 mg", "25mg", "２５ｍｇ", "25毫克")]
     assert all("25mg" in s and "25" in s for s in spellings)
     assert "25" not in analyzer.terms("2.5 mg") and "25mg" not in analyzer.terms("2.5mg")
+
+
+@pytest.fixture(scope="module")
+def bilingual(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    return _collection(tmp_path_factory.mktemp("bilingual"), BILINGUAL)
+
+
+def _abstracts(assistant: Assistant) -> tuple[int, int]:
+    passages = assistant.index.passages
+    chinese = next(p.id for p in passages if p.text.startswith("摘要："))
+    english = next(p.id for p in passages if p.text.startswith("Abstract:"))
+    return chinese, english
+
+
+def test_the_two_abstracts_are_found_to_be_twins(bilingual: Assistant) -> None:
+    chinese, english = _abstracts(bilingual)
+    assert twins.twins_of(bilingual.index, chinese) == {english}
+    assert twins.twins_of(bilingual.index, english) == {chinese}
+    others = [p.id for p in bilingual.index.passages if p.id not in (chinese, english)]
+    assert all(not twins.twins_of(bilingual.index, i) for i in others)
+
+
+@pytest.mark.parametrize(("question", "version"), [
+    ("痛风的一线降尿酸药物有哪些？", "zh"),
+    ("What are the first-line urate-lowering drugs for gout?", "en"),
+    ("根据英文摘要，痛风的患病率如何变化？", "en"),
+    ("According to the Chinese abstract, what causes gout?", "zh"),
+])
+def test_the_abstract_comes_in_the_language_asked_for(bilingual: Assistant, question: str, version: str) -> None:
+    chinese, english = _abstracts(bilingual)
+    ids = [c.passage.id for c in bilingual.ask(question, k=3).citations]
+    assert ids[0] == (chinese if version == "zh" else english)

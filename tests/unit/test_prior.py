@@ -111,3 +111,33 @@ def test_an_abbreviation_key_is_moved_down_unless_asked_for():
     hits = [_hit(0, 3.0, "abbreviations"), _hit(1, 2.0, "body"), _hit(2, 0.0, "body")]
     assert [h.passage.id for h in prior.apply(_query("Which drug improves PFS?"), hits)] == [1, 0, 2]
     assert prior.apply(_query("What does PFS stand for?"), hits) == hits
+
+
+@pytest.mark.parametrize(("question", "language"), [
+    ("According to the English abstract, which subtype is the most prevalent?", "en"),
+    ("What does the English-language summary say about resistance?", "en"),
+    ("英文摘要中提到哪些未解决的问题？", "en"),
+    ("What do the Chinese keywords list?", "zh"),
+    ("中文摘要说了什么？", "zh"),
+    ("What BMI cut-offs define overweight in Chinese adults?", None),
+    ("What are the ECMO criteria in the Chinese COVID-19 protocol?", None),
+    ("Compare the English abstract with the Chinese abstract.", None),
+    ("氟维司群的剂量", None),
+])
+def test_named_language(question, language):
+    assert prior.named_language(_query(question)) == language
+
+
+def _text_hit(pid: int, score: float, text: str) -> Hit:
+    p = Passage(id=pid, doc="d", title="t", section="s", start=0, end=1, line_start=1, line_end=1, text=text)
+    return Hit(p, score)
+
+
+def test_the_named_language_version_comes_first():
+    hits = [_text_hit(0, 3.0, "摘要：腔面型乳腺癌是乳腺癌中最普遍的类型。"),
+            _text_hit(1, 2.5, "Abstract: Luminal breast cancer is the most prevalent type of breast cancer."),
+            _text_hit(2, 0.0, "前言：内分泌治疗是主要手段。")]
+    out = prior.apply(_query("According to the English abstract, which subtype is the most prevalent?"), hits)
+    assert [h.passage.id for h in out] == [1, 0, 2]
+    assert [h.passage.id for h in prior.apply(_query("中文摘要说了什么？"), hits)] == [0, 2, 1]
+    assert prior.apply(_query("Which subtype is the most prevalent?"), hits) == hits

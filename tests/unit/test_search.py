@@ -71,6 +71,25 @@ def test_sparse_scores_are_normalised_within_each_language() -> None:
     assert not fusion.sparse_normalised(np.zeros(3), chinese[:3], 0.7).any()
 
 
+def test_a_weak_best_sparse_match_is_not_scaled_up_to_a_full_one() -> None:
+    scores = np.array([2.0, 1.0, 4.0])
+    chinese = np.array([True, True, False])
+    assert np.allclose(fusion.sparse_normalised(scores, chinese, 1.0, floor=8.0), fusion.SPARSE_SCALE * scores / 8.0)
+    # a floor below the best scores changes nothing
+    assert np.allclose(fusion.sparse_normalised(scores, chinese, 1.0, floor=1.0),
+                       fusion.sparse_normalised(scores, chinese, 1.0))
+
+
+def test_the_bm25_ceiling_bounds_every_passage_score() -> None:
+    sparse = _sparse([["gout", "urate"], ["gout", "gout", "flare"], ["urate"], ["diet"]])
+    weights = {"gout": 1.0, "urate": 0.5, "flare": 2.0, "absent": 3.0}
+    scores = sparse.scores(weights)
+    best = {t: float(sparse.scores({t: 1.0}).max()) for t in ("gout", "urate", "flare")}
+    assert sparse.ceiling(weights) == pytest.approx(best["gout"] + 0.5 * best["urate"] + 2.0 * best["flare"])
+    assert scores.max() < sparse.ceiling(weights)  # no passage holds all three terms
+    assert sparse.ceiling({"absent": 1.0}) == 0.0
+
+
 def _sparse(passages: list[list[str]]) -> SparseIndex:
     return SparseIndex.build(passages)
 
