@@ -26,7 +26,7 @@ from typing import Literal
 import numpy as np
 
 from ..records import Hit, Query
-from ..text import chinese_share
+from ..text import is_chinese
 
 PENALTY = 2.0
 """How far a back-matter passage is moved down, in standard deviations of the candidates' fused scores
@@ -94,8 +94,8 @@ def apply(query: Query, candidates: list[Hit]) -> list[Hit]:
 
 
 def in_language(hit: Hit, language: Literal["zh", "en"] | None) -> bool:
-    """Whether a hit's passage is mostly (at least half) in ``language``; True for ``None``."""
+    """Whether a hit's passage is in ``language`` (:func:`~assistant.text.is_chinese`, the language group
+    the index gives it); True for ``None``."""
     if language is None:
         return True
-    share = chinese_share(hit.passage.text)
-    return share >= 0.5 if language == "zh" else share < 0.5
+    return is_chinese(hit.passage.text) == (language == "zh")

@@ -67,8 +67,9 @@ class Searcher:
         t0 = time.perf_counter()
         vectors = self.encode(query) if mode in ("hybrid", "dense") else {}
         t1 = time.perf_counter()
-        sparse_all = self._bm25(query) if mode in ("hybrid", "sparse") else None
-        candidates = twins.apply(self.index, query, prior.apply(query, self.rank(query, vectors, sparse_all)))
+        sparse_all, ceiling = self._bm25(query) if mode in ("hybrid", "sparse") else (None, 0.0)
+        ranked = self.rank(query, vectors, sparse_all, ceiling)
+        candidates = twins.apply(self.index, query, prior.apply(query, ranked))
         hits = collapse(candidates, max(k, abstain.DEPTH, abstain.CLOSE_DEPTH))
         decision = abstain.decide(self.index, self.settings, query, mode, hits, vectors)
         timings = {"encode": t1 - t0, "search": time.perf_counter() - t1}
@@ -93,19 +94,15 @@ class Searcher:
             out[name] = vector
         return out
 
-    def _bm25(self, query: Query) -> np.ndarray:
-        """BM25 of every passage (``float32``, shape ``(n,)``); the expansions that count only in passages
-        of the other language are added only there."""
+    def _bm25(self, query: Query) -> tuple[np.ndarray, float]:
+        """BM25 of every passage (``float32``, shape ``(n,)``; the expansions that count only in passages
+        of the other language are added only there) and the question's BM25 ceiling over its terms and
+        translations (:meth:`~assistant.index.bm25.SparseIndex.ceiling`)."""
         index = self.index
+        weights, foreign = self.expander.weights(query), self.expander.weights(query, foreign_only=True)
         other_language = ~index.chinese if query.language == "zh" else index.chinese
-        return bm25_scores(index.sparse, self.expander.weights(query),
-                           self.expander.weights(query, foreign_only=True), other_language)
-
-    def _ceiling(self, query: Query) -> float:
-        """The question's BM25 ceiling (:meth:`SparseIndex.ceiling`) over its own terms and translations."""
-        sparse = self.index.sparse
-        return sparse.ceiling(self.expander.weights(query)) + sparse.ceiling(
-            self.expander.weights(query, foreign_only=True))
+        ceiling = index.sparse.ceiling(weights) + index.sparse.ceiling(foreign)
+        return bm25_scores(index.sparse, weights, foreign, other_language), ceiling
 
     def spreads(self, signal: DenseSignal, vector: np.ndarray, chinese: float) -> dict[str, Spread]:
         """Mean of a query's cosines over each passage language and over all passages (exact, from the
@@ -128,9 +125,10 @@ class Searcher:
                 for group, mean in stats.means.items()}
 
     def rank(self, query: Query, vectors: Mapping[str, np.ndarray], sparse_all: np.ndarray | None,
-             ids: np.ndarray | None = None) -> list[Hit]:
+             ceiling: float = 0.0, ids: np.ndarray | None = None) -> list[Hit]:
         """Candidates from every signal and language (or exactly ``ids``), fused and sorted best first
-        (ties by passage id)."""
+        (ties by passage id). ``ceiling`` is the question's BM25 ceiling (0: no floor under BM25's
+        normaliser)."""
         index, settings = self.index, self.settings
         if ids is None:
             ids = self._candidates(vectors, sparse_all)
@@ -155,7 +153,7 @@ class Searcher:
                 normalised[name] = (scores - scores.mean()) / (scores.std() + 1e-9)
         if sparse_all is not None:
             raw[SPARSE] = sparse_all[ids].astype(np.float64)
-            floor = settings.sparse_floor * self._ceiling(query) if settings.sparse_floor > 0 else 0.0
+            floor = settings.sparse_floor * ceiling
             normalised[SPARSE] = sparse_normalised(raw[SPARSE], chinese, settings.sparse_language_max, floor)
         weights = {
             PRIMARY: (settings.weight_primary_same, settings.weight_primary_cross),
