@@ -9,7 +9,7 @@ expansions can weigh less than the words the user typed. The saved index is bm25
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -127,13 +127,7 @@ class SparseIndex:
         """
         out = np.zeros(self.num_docs, dtype=np.float32)
         empty = True
-        for term, weight in weighted_terms.items():
-            tid = self.vocab.get(term)
-            if tid is None or weight == 0:
-                continue
-            lo, hi = int(self.indptr[tid]), int(self.indptr[tid + 1])
-            if hi <= lo:
-                continue
+        for weight, lo, hi in self._columns(weighted_terms):
             values = weight * self.data[lo:hi]
             if empty:
                 out[self.indices[lo:hi]] = values
@@ -146,15 +140,18 @@ class SparseIndex:
     def ceiling(self, weighted_terms: dict[str, float]) -> float:
         """The BM25 score of a passage that held every term as strongly as the passage holding it most:
         the sum over terms of weight × the term's best score (an upper bound of :meth:`scores`)."""
-        total = 0.0
+        return sum((weight * float(self.data[lo:hi].max()) for weight, lo, hi in self._columns(weighted_terms)), 0.0)
+
+    def _columns(self, weighted_terms: dict[str, float]) -> Iterator[tuple[float, int, int]]:
+        """``(weight, lo, hi)`` of each term the index holds with a non-zero weight and a non-empty
+        column (``data[lo:hi]``), in the given order."""
         for term, weight in weighted_terms.items():
             tid = self.vocab.get(term)
             if tid is None or weight == 0:
                 continue
             lo, hi = int(self.indptr[tid]), int(self.indptr[tid + 1])
             if hi > lo:
-                total += weight * float(self.data[lo:hi].max())
-        return total
+                yield weight, lo, hi
 
     def search(self, weighted_terms: dict[str, float], k: int) -> tuple[np.ndarray, np.ndarray]:
         """Top-k ``(ids, scores)`` with positive score, best first (ties broken by passage id)."""
