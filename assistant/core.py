@@ -110,7 +110,7 @@ class Assistant:
             return report
 
     def prepare_dictionaries(self, progress: Progress | None = None) -> None:
-        """Convert jieba's dictionary and CC-CEDICT into fast tables if this machine has not yet
+        """Convert jieba's dictionary and CC-CEDICT (both ways) into fast tables if this machine has not yet
         (:mod:`assistant.lexicon.dictcache`), reporting the stage ``dictionaries`` (done, total) so that a
         first run is not silent. Nothing is reported when they are ready."""
         from .lexicon import dictcache
@@ -126,6 +126,8 @@ class Assistant:
             try:
                 if name == "jieba":
                     dictcache.jieba_table(cache_dir)
+                elif name == "cedict-en":
+                    cedict.cedict_english()
                 else:
                     cedict.cedict()
             except OSError:
