@@ -75,10 +75,12 @@ def _document_twins(index: Index, doc: str) -> dict[int, frozenset[int]]:
         return {}
     owners: list[np.ndarray] = []
     vectors: list[np.ndarray] = []
+    counts: dict[int, int] = {}
     for side in sides:
         blocks = [sentences.of(i) for i in side]
+        counts.update((i, len(b)) for i, b in zip(side, blocks, strict=True))
         owners.append(np.repeat(np.asarray(side, dtype=np.int64), [len(b) for b in blocks]))
-        vectors.append(np.concatenate(blocks) if blocks else np.zeros((0, 1), dtype=np.float32))
+        vectors.append(np.concatenate(blocks))
     if not all(len(v) for v in vectors):
         return {}
     cosines = vectors[0] @ vectors[1].T  # (Chinese sentences, English sentences)
@@ -93,8 +95,7 @@ def _document_twins(index: Index, doc: str) -> dict[int, frozenset[int]]:
     found: dict[int, set[int]] = defaultdict(set)
     for side, pairs in zip(sides, partners, strict=True):
         for pid in side:
-            total = len(sentences.of(pid))
-            if total and len(pairs.get(pid, ())) >= SHARE * total:
+            if counts[pid] and len(pairs.get(pid, ())) >= SHARE * counts[pid]:
                 for other in pairs[pid]:
                     found[pid].add(other)
                     found[other].add(pid)
@@ -116,13 +117,10 @@ def apply(index: Index, query: Query, candidates: list[Hit]) -> list[Hit]:
         pid = hit.passage.id
         if bool(index.chinese[pid]) == wanted:
             continue
-        below = [position[t] for t in twins_of(index, pid) if position.get(t, -1) > i]
-        if not below:
-            continue
-        twin = min(below)
-        if any(scores[position[t]] >= scores[i] for t in twins_of(index, pid) if t in position):
-            continue  # a twin already ranks above it
-        scores[twin] = scores[i] + STEP
+        ranked = [position[t] for t in twins_of(index, pid) if t in position]
+        if not ranked or any(scores[j] >= scores[i] for j in ranked):
+            continue  # no twin among the candidates, or one already ranks above it
+        scores[min(ranked)] = scores[i] + STEP
         moved = True
     if not moved:
         return candidates
