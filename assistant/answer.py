@@ -48,7 +48,8 @@ from .lexicon.cedict import alternatives, cedict, phrase_key, sense_terms
 from .records import Citation, Hint, Hit, Passage, Query, Statement
 from .search.abstain import concepts
 from .search.expand import Expander
-from .text import has_cjk
+from .search.prior import named_language
+from .text import has_cjk, is_chinese
 
 MAX_HINTS = 6
 QUANTITY_BONUS = 0.2
@@ -92,6 +93,9 @@ _WORDY = re.compile(r"[^\W_]")
 """A letter, digit or character: what a sentence that says something holds (a table rule ``|---|`` does not)."""
 _NUMBER = re.compile(r"\d|[一二三四五六七八九十百千万两半]+(?:[个次天周月年岁小时分钟]|倍|%)")
 
+Translation = Callable[[Passage, int], tuple[int, int] | None]
+"""The sentence that translates sentence ``j`` of a passage, in a twin of the passage
+(:func:`assistant.search.twins.translation_of`): ``(passage id, sentence index)``, or None."""
 Found = dict[str, tuple[float, list[str]]]
 """The question's concepts: concept → (weight, terms) (see :func:`assistant.search.abstain.concepts`)."""
 Closeness = Callable[[Passage], np.ndarray | None]
@@ -285,13 +289,17 @@ def _first_stem(word: str) -> str | None:
 
 
 def compose(hits: list[Hit], query: Query, expander: Expander, sparse: SparseIndex, abstained: bool,
-            closeness: Closeness | None = None) -> tuple[tuple[Citation, ...], tuple[Statement, ...]]:
+            closeness: Closeness | None = None,
+            translation: Translation | None = None) -> tuple[tuple[Citation, ...], tuple[Statement, ...]]:
     """The cited passages, each with its answer sentence and its glosses, and the answer shown above them
     (none when abstaining): the best sentence of the first :data:`STATEMENT_DEPTH` citations, after the
     rank penalty, then — for a question of two parts, when one holds a part the first lacks — a sentence
     of another citation (at most :data:`MAX_STATEMENTS`; the part the question asks first comes first),
     each with the glosses of its Chinese terms for an English question. ``closeness`` gives the cosines of
-    a passage's sentences with the question (None: coverage, numbers and rank alone)."""
+    a passage's sentences with the question (None: coverage, numbers and rank alone). ``translation``
+    finds a sentence's translation in a twin passage (:mod:`assistant.search.twins`): an answer sentence
+    in the other language than the reader's (the question's, or the version it names) is shown in the
+    reader's language when its translation is among the citations (:func:`in_reader_language`)."""
     found = concepts(query, sparse)
     cited: list[Citation] = []
     candidates: list[tuple[float, int, Scored]] = []
@@ -318,10 +326,31 @@ def compose(hits: list[Hit], query: Query, expander: Expander, sparse: SparseInd
             chosen.append((value, rank, s))
     if len(chosen) == 2 and _asked_first(query.question, chosen[1][2], chosen[0][2]):
         chosen.reverse()  # the part the question asks first is answered first
+    shown = [(rank, s.span) for _, rank, s in chosen]
+    if translation is not None:
+        shown = list(dict.fromkeys(in_reader_language(cited, rank, span, query, translation) for rank, span in shown))
     statements = []
-    for _, rank, s in chosen:
-        passage = cited[rank - 1].passage
-        b, e = s.span
-        sentence = passage.text[b:e]
+    for rank, (b, e) in shown:
+        sentence = cited[rank - 1].passage.text[b:e]
         statements.append(Statement(sentence, rank, (b, e), hints(sentence, query, expander)))
     return tuple(cited), tuple(statements)
+
+
+def in_reader_language(cited: Sequence[Citation], rank: int, span: tuple[int, int], query: Query,
+                       translation: Translation) -> tuple[int, tuple[int, int]]:
+    """The citation rank and sentence span to show for the answer sentence ``span`` of citation ``rank``:
+    its translation in a cited twin when the sentence is not in the reader's language (the version the
+    question names, :func:`~assistant.search.prior.named_language`, else the question's) and the
+    translation is; else the sentence itself."""
+    passage = cited[rank - 1].passage
+    wanted = (named_language(query) or query.language) == "zh"
+    if is_chinese(passage.text) == wanted or span not in passage.sentences:
+        return rank, span
+    pair = translation(passage, passage.sentences.index(span))
+    if pair is None:
+        return rank, span
+    twin, j = pair
+    for citation in cited:
+        if citation.passage.id == twin and j < len(citation.passage.sentences):
+            return citation.rank, citation.passage.sentences[j]
+    return rank, span

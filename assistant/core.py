@@ -19,10 +19,11 @@ from . import answer
 from .embed import Embedder, crosslingual_id, load_embedder
 from .index import BuildReport, Index, Progress, indexed_source, live_source, open_index
 from .index.moments import CROSS, PRIMARY
+from .index.represent import searchable
 from .ingest import read_original
-from .lexicon import cedict, glossary
+from .lexicon import cedict, glossary, transliterate
 from .records import Answer, Passage, Query, Source
-from .search import Expander, Searcher
+from .search import Expander, Searcher, twins
 from .settings import Mode, Settings
 
 if TYPE_CHECKING:
@@ -158,7 +159,8 @@ class Assistant:
                 entries = list(index.lexicon.entries) + glossary.read_tsv(path) + glossary.bundled_entries(
                     self.settings.domain_pack)
                 self._expander = Expander(index.analyzer, index.sparse.vocab, entries, self.settings,
-                                          index.sparse.document_frequency)
+                                          index.sparse.document_frequency,
+                                          lambda: (searchable(p.text) for p in index.passages))
                 self._glossary_stamp = stamp
             return self._expander
 
@@ -176,8 +178,11 @@ class Assistant:
         return other
 
     def warm(self) -> None:
-        """Load everything a first question needs (model, segmenter), so that it is answered at once."""
+        """Load everything a first question needs (model, segmenter, the documents' drug names and the
+        pinyin table they are compared with), so that it is answered at once."""
         self.expander().analyse("warm up 预热")
+        self.expander().document_drugs()
+        transliterate.pinyin_of("预热")
         self.index.analyzer.warm()
         if self.settings.mode != "sparse":
             for encoder in self.encoders().values():
@@ -207,7 +212,7 @@ class Assistant:
         closeness = (self.closeness(query, ranking.mode, ranking.vectors.get(CROSS))
                      if ranking.hits and not ranking.abstained else None)
         cited, said = answer.compose(list(ranking.hits), query, self.expander(), self.index.sparse, ranking.abstained,
-                                     closeness)
+                                     closeness, self._translation)
         timings = {"analyse": t1 - t0, **ranking.timings, "answer": time.perf_counter() - t2}
         timings["total"] = time.perf_counter() - t0
         notices = query.notices
@@ -228,6 +233,11 @@ class Assistant:
             also_searched=query.translations,
             uncovered=ranking.unknown,  # abstaining on them, or answering the rest (Decision.uncovered)
         )
+
+    def _translation(self, passage: Passage, sentence: int) -> tuple[int, int] | None:
+        """The sentence of a twin passage that translates sentence ``sentence`` of ``passage``
+        (:func:`assistant.search.twins.translation_of`)."""
+        return twins.translation_of(self.index, passage.id, sentence)
 
     def closeness(self, query: Query, mode: str, vector: np.ndarray | None = None) -> answer.Closeness | None:
         """The cosines of a passage's sentences with the question, from the sentence vectors the build

@@ -38,6 +38,14 @@ class FusionMethod(StrEnum):
     """Weighted reciprocal-rank fusion."""
 
 
+def cache_home() -> Path:
+    """Where what is made once per machine lives (converted dictionaries, the reference questions' vectors,
+    the cross-lingual encoder's parsed vocabulary): ``$XDG_CACHE_HOME/assistant`` or
+    ``~/.cache/assistant``."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "assistant"
+
+
 @dataclass(frozen=True)
 class Settings:
     seeds: Path = Path("seeds")
@@ -99,6 +107,9 @@ class Settings:
     that held every term of the question as strongly as any passage does): a question whose words the
     documents barely hold gets weak BM25 scores instead of its best weak match scaled up to a full one.
     Chosen on the four gold collections (``assistant eval --tune``)."""
+    back_matter_penalty: float = 2.0
+    """How far back matter and abbreviation keys move down for a question that does not ask for them, in
+    standard deviations of the candidates' fused scores (:mod:`assistant.search.prior`)."""
     glossary_weight: float = 0.9
     """Weight of a glossary translation relative to an original query term."""
     dictionary_weight: float = 1.0

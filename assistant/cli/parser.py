@@ -59,10 +59,12 @@ class _Version(argparse.Action):
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line on stderr (exit code 2), not the whole usage text."""
+    """argparse, but a usage error is one line on stderr (exit code 2), not the whole usage text, with
+    the same ``assistant: error:`` prefix as every other error (the subcommand is named in the hint)."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        program = self.prog.split()[0] if self.prog else "assistant"
+        self.exit(EXIT_USAGE, f"{program}: error: {message} (see {self.prog} --help)\n")
 
 
 def _where_options(default: object) -> _Parser:

@@ -52,6 +52,7 @@ QUERY_GRID: tuple[dict[str, Any], ...] = (
     *({"language_shrink": s} for s in (3.0, 30.0)),
     *({"sparse_language_max": s} for s in (0.4, 1.0)),
     *({"sparse_floor": s} for s in (0.0, 0.2, 0.4)),
+    *({"back_matter_penalty": p} for p in (1.0, 4.0)),
     {"expand": False},
     *({"glossary_weight": w} for w in (0.0, 0.5)),
     *({"dictionary_weight": w} for w in (0.0, 0.5, 1.5)),

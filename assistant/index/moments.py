@@ -31,6 +31,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..settings import cache_home
+
 PRIMARY = "primary"
 """The main encoder's signal (``Settings.embedder``)."""
 CROSS = "crosslingual"
@@ -152,8 +154,6 @@ def reference_vectors(embedder_id: str, dim: int, encode: Callable[[list[str]], 
     Kept once per machine and model in the user's cache (``$XDG_CACHE_HOME/assistant``), since they do
     not depend on the documents; encoded again when that cannot be read or written.
     """
-    from ..lexicon.dictcache import cache_home
-
     texts = [q for q, _ in REFERENCE_QUESTIONS]
     digest = hashlib.sha256(repr((embedder_id, texts)).encode()).hexdigest()[:16]
     path = cache_home() / f"references-{digest}.npy"

@@ -34,18 +34,14 @@ from typing import Any
 
 import numpy as np
 
+from ..settings import cache_home
+
 FORMAT = 1
 """Bump when the table layout changes: tables of another format are rebuilt."""
 log = logging.getLogger(__name__)
 _lock = threading.RLock()
 _tables: dict[str, StringTable] = {}
 _bulk: weakref.WeakValueDictionary[str, _Words] = weakref.WeakValueDictionary()
-
-
-def cache_home() -> Path:
-    """Where converted dictionaries live: ``$XDG_CACHE_HOME/assistant`` or ``~/.cache/assistant``."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "assistant"
 
 
 class StringTable:

@@ -28,13 +28,17 @@ definitions, the glossaries; a dictionary translation of several words counts on
 holds all of them). A short abbreviation of capitals alone (GI, EBV, CYP, OTC) does not count
 as a name: it mostly stands for a general term that the documents spell out ("gastrointestinal") or hold
 only in translation (胃肠道); codes with a digit or a hyphen (SGLT2, BOLERO-2) and longer ones (SONIA,
-SPRINT) do. An absent abbreviation of that shape (PCP) is then left to the confidence.
+SPRINT) do. An absent abbreviation of that shape (PCP) is then left to the confidence. An acronym the
+retrieved passages spell out ("selective estrogen receptor degrader" for SERD) is mentioned. A drug name
+is also mentioned when the documents write it in the other language, matched by its INN stem and its
+sound where no dictionary holds it (:mod:`assistant.lexicon.transliterate`).
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -144,12 +148,15 @@ def _mentioned(sparse: SparseIndex, terms: Sequence[str]) -> bool:
 
 
 def unknown_names(query: Query, sparse: SparseIndex, analyzer: Analyzer,
-                  text_of: Callable[[int], str] | None = None) -> list[str]:
+                  text_of: Callable[[int], str] | None = None, retrieved: Sequence[str] = (),
+                  by_sound: bool = True) -> list[str]:
     """Names of the question (:attr:`Query.entities`: codes, drug names) that no passage contains, either as
     written or through a translation the question was bridged with, then the quantities it states that no
     passage states ("2.5 mg" where the documents give 25 mg and 500 mg: no passage answers "which drug is
     dosed at 2.5 mg"). ``text_of`` (a passage's text as search sees it, by passage id) lets a Chinese name
-    the segmenter cut differently be read in the text."""
+    the segmenter cut differently be read in the text. An acronym that the ``retrieved`` passages' texts
+    spell out (SERD: "selective estrogen receptor degrader") is mentioned (:func:`spelled_out`).
+    ``by_sound=False`` leaves out the translations made by sound (:mod:`~assistant.lexicon.transliterate`)."""
     vocab = sparse.vocab
     out: list[str] = []
     for name in [*query.entities, *diseases(query)]:
@@ -160,12 +167,18 @@ def unknown_names(query: Query, sparse: SparseIndex, analyzer: Analyzer,
             continue
         words = {w for w in own if len(w) > 1 or len(own) == 1} | {name}  # not 病 of 阿尔茨海默病 alone
         # a Chinese name's dictionary translations are checked whole below, not word by word
-        not_translations = ("query", "context", "dictionary") if has_cjk(name) else ("query", "context")
+        not_translations: tuple[str, ...] = ("query", "context")
+        if has_cjk(name):
+            not_translations += ("dictionary",)
+        if not by_sound:
+            not_translations += ("transliteration",)
         if any(t.text in vocab for t in query.terms
                if t.source not in not_translations and words & set(t.origin.split())):
             continue
         if has_cjk(name) and (_translation_mentioned(sparse, name)
                               or (text_of is not None and _written_in(sparse, name, text_of))):
+            continue
+        if any(spelled_out(name, text) for text in retrieved):
             continue
         out.append(name)
     out += [written for written, term in stated_quantities(fold(query.question)) if term not in vocab]
@@ -184,6 +197,20 @@ def _written_in(sparse: SparseIndex, name: str, text_of: Callable[[int], str]) -
     tid = sparse.vocab[rarest]
     holders = sparse.indices[int(sparse.indptr[tid]) : int(sparse.indptr[tid + 1])][:READ_AT_MOST]
     return any(name in text_of(int(i)) for i in holders)
+
+
+_ACRONYM = re.compile(r"[A-Z]{2,8}s?")
+
+
+def spelled_out(acronym: str, text: str) -> bool:
+    """Whether a text spells an acronym out as the initials of consecutive words, any case, the words
+    joined by spaces or hyphens (SERD: "selective estrogen receptor degrader"; PCP: "Pneumocystis
+    pneumonia" is not, two words for three letters). The acronym's plural ``s`` is dropped."""
+    if not _ACRONYM.fullmatch(acronym):
+        return False
+    letters = acronym.rstrip("s")
+    pattern = r"[\s-]+".join(rf"{re.escape(c)}[a-z]*" for c in letters)
+    return re.search(rf"(?<![A-Za-z]){pattern}(?![A-Za-z])", text, re.IGNORECASE) is not None
 
 
 READ_AT_MOST = 500
@@ -277,7 +304,8 @@ def decide(index: Index, settings: Settings, query: Query, mode: Mode, hits: Seq
     top = [h.passage.id for h in hits[:DEPTH]]
     covered = coverage(found, sparse, top)
     unknown = tuple(unknown_names(query, sparse, index.analyzer,
-                                  lambda i: searchable(index.passages[i].text)))
+                                  lambda i: searchable(index.passages[i].text),
+                                  [h.passage.text for h in hits[:CLOSE_DEPTH]]))
     if mode == "sparse":
         confidence, threshold = covered, settings.abstain_coverage
         close = agree = 0.0
@@ -292,6 +320,13 @@ def decide(index: Index, settings: Settings, query: Query, mode: Mode, hits: Seq
     if not hits:
         return Decision(confidence, True, unknown, (), features)
     if query.carried and not _answered_together(query, found, sparse, hits[:DEPTH]):
+        features["joint"] = 0.0
+        return Decision(confidence, True, unknown, (), features)
+    heard: set[str] = set()
+    if any(t.source == "transliteration" for t in query.terms):  # names the documents may hold only by sound
+        heard = set(unknown_names(query, sparse, index.analyzer, lambda i: searchable(index.passages[i].text),
+                                  [h.passage.text for h in hits[:CLOSE_DEPTH]], by_sound=False)) - set(unknown)
+    if heard and not _answered_with_sound(query, found, sparse, hits[:DEPTH]):
         features["joint"] = 0.0
         return Decision(confidence, True, unknown, (), features)
     uncovered: tuple[str, ...] = ()
@@ -323,6 +358,31 @@ def _answered_together(query: Query, found: Mapping[str, tuple[float, list[str]]
             continue
         answered = sum(w for w, terms in asked if any(sparse.contains(t, [i]) or _under(t, headings[i])
                                                       for t in terms))
+        if not asked or answered >= JOINT_SHARE * total:
+            return True
+    return False
+
+
+def _answered_with_sound(query: Query, found: Mapping[str, tuple[float, list[str]]], sparse: SparseIndex,
+                         hits: Sequence[Hit]) -> bool:
+    """For a question naming a drug the documents hold only in the other language, matched by sound
+    (lapatinib → 拉帕替尼): whether one of the passages holds the matched name together with
+    :data:`JOINT_SHARE` of the rest of the question. A match by sound is weaker evidence than a dictionary's,
+    and a passage that names the drug only in passing (a table of interacting drugs) does not answer what
+    is asked about it."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for t in query.terms:
+        if t.source == "transliteration" and t.text in sparse.vocab:
+            groups[t.origin].append(t.text)
+    named = {term for terms in groups.values() for term in terms}
+    asked = [(w, terms) for _, (w, terms) in found.items()
+             if not named & set(terms) and any(t in sparse.vocab for t in terms)]
+    total = sum(w for w, _ in asked)
+    for hit in hits:
+        i = hit.passage.id
+        if not any(all(sparse.contains(t, [i]) for t in terms) for terms in groups.values()):
+            continue
+        answered = sum(w for w, terms in asked if any(sparse.contains(t, [i]) for t in terms))
         if not asked or answered >= JOINT_SHARE * total:
             return True
     return False

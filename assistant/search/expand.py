@@ -23,8 +23,9 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
+from ..lexicon import transliterate
 from ..lexicon.analyze import Analyzer, english_terms
 from ..lexicon.cedict import HEAD_MARK, alternatives, cedict, cedict_english, phrase_key, sense_terms
 from ..lexicon.glossary import GLOSS_MARK, Entry, Glosser
@@ -53,12 +54,16 @@ class Expander:
 
     ``vocab`` is the sparse index's vocabulary (term → id); ``entries`` the glossary pairs in force.
     CC-CEDICT is read whole, both ways, from its tables (:func:`~assistant.lexicon.cedict.cedict`,
-    :func:`~assistant.lexicon.cedict.cedict_english`).
+    :func:`~assistant.lexicon.cedict.cedict_english`). ``texts`` gives the passages' texts, read once
+    for the drug names the documents write (:mod:`~assistant.lexicon.transliterate`).
     """
 
     def __init__(self, analyzer: Analyzer, vocab: Mapping[str, int], entries: Sequence[Entry],
-                 settings: Settings, document_frequency: Callable[[str], int] | None = None) -> None:
+                 settings: Settings, document_frequency: Callable[[str], int] | None = None,
+                 texts: Callable[[], Iterable[str]] | None = None) -> None:
         self.analyzer = analyzer
+        self.texts = texts
+        self._drug_names: tuple[list[str], list[str]] | None = None
         self.vocab = vocab
         self.document_frequency = document_frequency
         self.settings = settings
@@ -263,7 +268,33 @@ class Expander:
                         readable.append(head)  # people see the most specific translation only
                         shown = True
                     out.extend(found)
+        # drug names no dictionary holds, by their INN stem and their sound (lapatinib → 拉帕替尼)
+        translated = {t.origin for t in out}
+        for word in dict.fromkeys(re.findall(r"[A-Za-z]{6,}", text)):
+            if transliterate.english_stem(word) is None:
+                continue
+            origin = " ".join(english_terms(word))
+            if not origin or origin in translated:
+                continue
+            matches = transliterate.chinese_for(word, self.document_drugs()[0])
+            for m in matches:
+                found = self._zh_terms(m.name, s.glossary_weight * m.score / math.sqrt(len(matches)),
+                                       "transliteration", origin)
+                if found:
+                    readable.append(m.name)
+                out.extend(found)
         return out, readable
+
+    def document_drugs(self) -> tuple[list[str], list[str]]:
+        """The drug names the documents may write: Chinese candidates
+        (:func:`~assistant.lexicon.transliterate.chinese_candidates`) and English words with an INN stem.
+        Read from the passages once."""
+        if self._drug_names is None:
+            texts = list(self.texts()) if self.texts is not None else []
+            chinese = "\n".join(t for t in texts if has_cjk(t))
+            self._drug_names = (transliterate.chinese_candidates(chinese, transliterate.chinese_endings()),
+                                transliterate.english_names(texts))
+        return self._drug_names
 
     def _rank_heads(self, phrase: Sequence[str], heads: Sequence[str],
                     partial: Sequence[str]) -> list[tuple[str, float]]:
@@ -347,6 +378,22 @@ class Expander:
             plain = _readable_sense(word, {w for w, src in found if src == word})
             if plain:
                 readable.append(plain)
+        # drug names no dictionary holds, by their ending and their sound (艾拉司群 → elacestrant)
+        best: dict[str, tuple[float, str]] = {}
+        for candidate in transliterate.chinese_candidates(compact, transliterate.chinese_endings()):
+            if any(candidate in g for g in glossed):
+                continue  # 维司群 of 氟维司群, which the glossary translates
+            for m in transliterate.english_for(candidate, self.document_drugs()[1]):
+                if m.score > best.get(m.name, (0.0, ""))[0]:
+                    best[m.name] = (m.score, candidate)
+        for name, (score, candidate) in best.items():
+            words = [w for w in english_terms(name) if w in self.vocab]
+            if not words:
+                continue
+            readable.append(name)
+            weight = s.reverse_weight * s.glossary_weight * score / math.sqrt(len(best))
+            # an English drug name is written inside Chinese text too (Elacestrant是一种口服…)
+            out.extend(Term(w, weight, "transliteration", candidate) for w in words)
         return out, readable
 
     def _dictionary_english(self, word: str) -> list[tuple[str, str]]:

@@ -8,12 +8,12 @@ therapy; HR: hormone receptor; …``): it comes close to every question of the f
 while saying nothing about them. They stay indexed and findable: a question that asks for them (funding,
 references, an author and a year, acknowledgements, authors, conflicts of interest, what an abbreviation
 stands for) gets them unchanged. For every other question their fused score is lowered by
-:data:`PENALTY` standard deviations of the candidates' scores, a scale-free demotion that works the same
-for z-score, RRF, dense-only and sparse-only scores.
+``Settings.back_matter_penalty`` (:data:`PENALTY` by default) standard deviations of the candidates'
+scores, a scale-free demotion that works the same for z-score, RRF, dense-only and sparse-only scores.
 
 A bilingual paper says its abstract twice, once in each language. A question that names the version it
 means ("according to the English abstract", "中文摘要中") gets that version: passages mostly in the
-other language lose the same :data:`PENALTY` (:func:`named_language`). Nothing else about a passage's
+other language lose the same penalty (:func:`named_language`). Nothing else about a passage's
 language moves its rank here.
 """
 
@@ -26,10 +26,12 @@ from typing import Literal
 import numpy as np
 
 from ..records import Hit, Query
+from ..settings import Settings
 from ..text import is_chinese
 
-PENALTY = 2.0
-"""How far a back-matter passage is moved down, in standard deviations of the candidates' fused scores
+PENALTY: float = Settings.back_matter_penalty
+"""The default of ``Settings.back_matter_penalty``: how far a back-matter passage is moved down, in
+standard deviations of the candidates' fused scores
 (the candidate set always spans relevant and irrelevant passages, so this is about the distance from a
 good hit to an ordinary one)."""
 
@@ -72,12 +74,12 @@ def asked_roles(query: Query) -> set[str]:
     return {role for role, pattern in ASKS_FOR.items() if pattern.search(text)}
 
 
-def apply(query: Query, candidates: list[Hit]) -> list[Hit]:
+def apply(query: Query, candidates: list[Hit], penalty: float = PENALTY) -> list[Hit]:
     """The candidates re-ranked with the back-matter prior, best first (ties by passage id).
 
     Passages whose ``role`` is ``body`` or a role the question asks for keep their score, and so do
     passages in the language version the question names (:func:`named_language`), if it names one; the
-    others lose ``PENALTY`` standard deviations of the candidate scores. Returns the input when nothing
+    others lose ``penalty`` standard deviations of the candidate scores. Returns the input when nothing
     changes.
     """
     language = named_language(query)
@@ -88,7 +90,7 @@ def apply(query: Query, candidates: list[Hit]) -> list[Hit]:
     if not any(demoted):
         return candidates
     scores = np.array([h.score for h in candidates], dtype=np.float64)
-    step = PENALTY * float(scores.std()) if len(scores) > 1 else 1.0
+    step = penalty * float(scores.std()) if len(scores) > 1 else 1.0
     moved = [replace(h, score=h.score - step) if d else h for h, d in zip(candidates, demoted, strict=True)]
     return sorted(moved, key=lambda h: (-h.score, h.passage.id))
 

@@ -50,7 +50,14 @@ _DISEASE_EN = re.compile(
     r"|sepsis|covid|coronavirus",
     re.IGNORECASE)
 _NOT_DISEASE_EN = frozenset({"diagnosis", "prognosis", "apoptosis", "hypnosis", "osmosis", "symbiosis", "mitosis",
-                             "meiosis", "diploma", "aroma", "sympathy", "empathy", "telepathy", "homeopathy"})
+                             "meiosis", "diploma", "aroma", "sympathy", "empathy", "telepathy", "homeopathy",
+                             # words with a disease's ending that name no disease: a field (academia, the sense
+                             # of 学界), a tissue or an opening (stroma, stoma), a process, a normal state
+                             "academia", "stoma", "stroma", "soma", "chroma", "anastomosis", "homeostasis",
+                             "hemostasis", "haemostasis", "endocytosis", "exocytosis", "phagocytosis",
+                             "pinocytosis", "osteopathy", "naturopathy", "normoglycemia", "euglycemia",
+                             "normocalcemia", "normokalemia", "normonatremia"})
+"""Words with a disease's ending (:data:`_DISEASE_EN`) that are not diseases."""
 _DISEASE_ZH = re.compile(r"^(?:[\u4e00-\u9fff]{2,}[病症]|[\u4e00-\u9fff]+(?:炎|癌|瘤|综合征|综合症))$")
 _NOT_DISEASE_ZH = frozenset({"传染病", "慢性病", "常见病", "多发病", "职业病", "并发病", "原发病", "基础病", "流行病",
                              "炎症", "肿瘤", "癌症", "恶性肿瘤",

@@ -69,7 +69,8 @@ class Searcher:
         t1 = time.perf_counter()
         sparse_all, ceiling = self._bm25(query) if mode in ("hybrid", "sparse") else (None, 0.0)
         ranked = self.rank(query, vectors, sparse_all, ceiling)
-        candidates = twins.apply(self.index, query, prior.apply(query, ranked))
+        demoted = prior.apply(query, ranked, self.settings.back_matter_penalty)
+        candidates = twins.apply(self.index, query, demoted)
         hits = collapse(candidates, max(k, abstain.DEPTH, abstain.CLOSE_DEPTH))
         decision = abstain.decide(self.index, self.settings, query, mode, hits, vectors)
         timings = {"encode": t1 - t0, "search": time.perf_counter() - t1}

@@ -26,7 +26,7 @@ noise in both of its languages.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -46,22 +46,48 @@ STEP = 1e-6
 """How far above its translation a twin is put."""
 
 
-def twins_of(index: Index, pid: int) -> frozenset[int]:
-    """The passage ids of ``pid``'s twins in the other language (empty without cross-lingual sentence
-    vectors). Found once per document and remembered in ``index.memo``."""
+Sentence = tuple[int, int]
+"""A sentence of a passage: ``(passage id, index into Passage.sentences)``."""
+
+
+@dataclass(frozen=True)
+class _Twins:
+    """One document's twins: passage id → the ids of its twins, and each paired sentence → its pair."""
+
+    passages: dict[int, frozenset[int]] = field(default_factory=dict)
+    sentences: dict[Sentence, Sentence] = field(default_factory=dict)
+
+
+def _of_document(index: Index, pid: int) -> _Twins:
+    """The twins of ``pid``'s document, found once per document and remembered in ``index.memo``."""
     doc = index.passages[pid].doc
     key = f"twins:{doc}"
     table = index.memo.get(key)
     if table is None:
         table = index.memo[key] = _document_twins(index, doc)
-    return table.get(pid, frozenset())
+    return table
 
 
-def _document_twins(index: Index, doc: str) -> dict[int, frozenset[int]]:
-    """Every twin pair of one document's body passages, both ways: passage id → the ids of its twins."""
+def twins_of(index: Index, pid: int) -> frozenset[int]:
+    """The passage ids of ``pid``'s twins in the other language (empty without cross-lingual sentence
+    vectors)."""
+    return _of_document(index, pid).passages.get(pid, frozenset())
+
+
+def translation_of(index: Index, pid: int, sentence: int) -> Sentence | None:
+    """The sentence of a twin that translates sentence ``sentence`` (an index into
+    ``Passage.sentences``) of passage ``pid``, as ``(passage id, sentence index)``; None when the sentence
+    has no pair or its passage no twin."""
+    found = _of_document(index, pid)
+    pair = found.sentences.get((pid, sentence))
+    return pair if pair is not None and pair[0] in found.passages.get(pid, frozenset()) else None
+
+
+def _document_twins(index: Index, doc: str) -> _Twins:
+    """Every twin pair of one document's body passages, both ways, and the sentence pairs that make them."""
     sentences = index.sentences
     if sentences is None:
-        return {}
+        return _Twins()
     by_doc = index.memo.get("passages-by-document")
     if by_doc is None:
         by_doc = defaultdict(list)
@@ -72,26 +98,28 @@ def _document_twins(index: Index, doc: str) -> dict[int, frozenset[int]]:
     members = by_doc.get(doc, [])
     sides = [[i for i in members if bool(index.chinese[i]) == chinese] for chinese in (True, False)]
     if not all(sides):
-        return {}
-    owners: list[np.ndarray] = []
+        return _Twins()
+    owners: list[list[Sentence]] = []
     vectors: list[np.ndarray] = []
     counts: dict[int, int] = {}
     for side in sides:
         blocks = [sentences.of(i) for i in side]
         counts.update((i, len(b)) for i, b in zip(side, blocks, strict=True))
-        owners.append(np.repeat(np.asarray(side, dtype=np.int64), [len(b) for b in blocks]))
+        owners.append([(i, j) for i, b in zip(side, blocks, strict=True) for j in range(len(b))])
         vectors.append(np.concatenate(blocks))
     if not all(len(v) for v in vectors):
-        return {}
+        return _Twins()
     cosines = vectors[0] @ vectors[1].T  # (Chinese sentences, English sentences)
     across, down = cosines.argmax(axis=1), cosines.argmax(axis=0)
     rows = np.flatnonzero((down[across] == np.arange(len(across)))
                           & (cosines[np.arange(len(across)), across] >= SENTENCE_COSINE))
     partners: list[dict[int, list[int]]] = [defaultdict(list), defaultdict(list)]
+    translations: dict[Sentence, Sentence] = {}
     for row in rows:
-        zh, en = int(owners[0][row]), int(owners[1][across[row]])
-        partners[0][zh].append(en)
-        partners[1][en].append(zh)
+        zh, en = owners[0][row], owners[1][int(across[row])]
+        partners[0][zh[0]].append(en[0])
+        partners[1][en[0]].append(zh[0])
+        translations[zh], translations[en] = en, zh
     found: dict[int, set[int]] = defaultdict(set)
     for side, pairs in zip(sides, partners, strict=True):
         for pid in side:
@@ -99,7 +127,7 @@ def _document_twins(index: Index, doc: str) -> dict[int, frozenset[int]]:
                 for other in pairs[pid]:
                     found[pid].add(other)
                     found[other].add(pid)
-    return {pid: frozenset(ids) for pid, ids in found.items()}
+    return _Twins({pid: frozenset(ids) for pid, ids in found.items()}, translations)
 
 
 def apply(index: Index, query: Query, candidates: list[Hit]) -> list[Hit]:

@@ -62,7 +62,7 @@ def assert_one_line_error(code: int, out: str, err: str, *, expect: str = "") ->
     assert out == ""
     lines = err.splitlines()
     assert len(lines) == 1, err
-    assert lines[0].startswith("assistant") and "error" in lines[0]
+    assert lines[0].startswith("assistant: error: "), err  # one prefix for usage and runtime errors alike
     assert "Traceback" not in err
     assert expect in lines[0]
 

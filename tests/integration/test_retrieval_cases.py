@@ -14,6 +14,7 @@ from assistant.core import Assistant
 from assistant.lexicon.analyze import Analyzer, english_terms
 from assistant.search import twins
 from assistant.settings import Settings
+from assistant.text import has_cjk
 
 NAME_VARIANTS = {
     "a.txt": "靶向治疗概述\n\n曲妥珠单抗适用于HER-2阳性的转移性乳腺癌，每三周给药一次。\n"
@@ -106,6 +107,37 @@ def test_name_variants_analyse_alike() -> None:
 def test_the_minority_language_document_ranks_first(minority: Assistant, question: str) -> None:
     answer = minority.ask(question)
     assert answer.citations[0].passage.doc == "en.txt"
+    # answered: 艾拉司群 is elacestrant by its stem and sound, SERD is spelled out in the passage
+    assert not answer.abstained and not answer.uncovered, (answer.confidence, answer.uncovered)
+
+
+DRUG_TABLE = {  # drug names written only in Chinese, none of them in CC-CEDICT or a glossary
+    "drugs.md": "# 常用药物一览\n\n| 药物 | 剂量 | 给药途径 |\n| --- | --- | --- |\n| 吡咯替尼 | 400 mg | 口服 |\n"
+                "| 拉帕替尼 | 1250 mg | 口服 |\n| 奈拉替尼 | 240 mg | 口服 |\n",
+    "guide.md": "# 用药指导\n\n依维莫司每日一次，口腔炎是最常见的不良反应。坦西莫司需静脉输注。\n",
+}
+
+
+@pytest.fixture(scope="module")
+def drug_table(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    return _collection(tmp_path_factory.mktemp("drugtable"), DRUG_TABLE)
+
+
+@pytest.mark.parametrize(("question", "name", "written"), [
+    ("What is the dose of lapatinib?", "拉帕替尼", "拉帕替尼 | 1250 mg"),
+    ("What is the most common adverse reaction of everolimus?", "依维莫司", "依维莫司每日一次"),
+])
+def test_an_english_drug_name_finds_its_chinese_name(drug_table: Assistant, question: str, name: str,
+                                                     written: str) -> None:
+    answer = drug_table.ask(question, k=3)
+    assert not answer.abstained and not answer.uncovered, answer.uncovered
+    assert written in answer.citations[0].passage.text
+    assert name in answer.also_searched
+
+
+def test_a_drug_no_document_names_is_still_never_mentioned(drug_table: Assistant) -> None:
+    answer = drug_table.ask("What is the dose of osimertinib?", k=3)  # -tinib too, but it sounds like none
+    assert answer.abstained and "osimertinib" in answer.uncovered
 
 
 @pytest.mark.parametrize("mode", ["hybrid", "sparse"])
@@ -159,3 +191,22 @@ def test_the_abstract_comes_in_the_language_asked_for(bilingual: Assistant, ques
     chinese, english = _abstracts(bilingual)
     ids = [c.passage.id for c in bilingual.ask(question, k=3).citations]
     assert ids[0] == (chinese if version == "zh" else english)
+
+
+@pytest.mark.parametrize(("question", "version"), [
+    ("痛风的患病率在我国如何变化？", "zh"),
+    ("How is the prevalence of gout in China changing?", "en"),
+    ("根据英文摘要，痛风的患病率如何变化？", "en"),
+])
+def test_the_answer_sentence_is_in_the_readers_language(bilingual: Assistant, question: str, version: str) -> None:
+    """Both abstracts say it; the sentence shown above the passages is the reader's version."""
+    said = bilingual.ask(question, k=3).statements
+    assert said, question
+    assert has_cjk(said[0].text) is (version == "zh"), said[0].text
+    assert ("患病率" in said[0].text) if version == "zh" else ("prevalence" in said[0].text), said[0].text
+
+
+def test_a_drug_found_by_sound_answers_only_what_its_passage_holds(drug_table: Assistant) -> None:
+    # lapatinib is 拉帕替尼 of the table, but the adverse reaction the documents give is everolimus's
+    answer = drug_table.ask("What is the most common adverse reaction of lapatinib?", k=3)
+    assert answer.abstained and not answer.uncovered

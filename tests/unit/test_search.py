@@ -186,6 +186,7 @@ def test_abstention_does_not_import_the_searcher() -> None:
     ("prognosis", False), ("syndrome", False), ("cancer", False), ("发病", False), ("传染病", False), ("肿瘤", False),
     ("schizophrenia", True), ("cholera", True), ("dengue", True), ("抑郁症", True), ("精神分裂症", True),
     ("骨质疏松症", True), ("适应症", False), ("禁忌症", False), ("并发症", False), ("重症", False), ("症状", False),
+    ("academia", False), ("stroma", False), ("homeostasis", False), ("leukemia", True), ("glaucoma", True),
 ])
 def test_disease_names_are_told_from_general_words(word: str, disease: bool) -> None:
     assert is_disease(word) is disease
@@ -201,6 +202,13 @@ def test_a_trial_code_is_not_read_as_a_disease() -> None:
     query = Query("PALOMA-2研究中palbociclib联合letrozole的ORR是多少？ And PALOMA?", "zh", "x", ())
     assert abstain.diseases(query) == []
     assert abstain.diseases(Query("How is hepatitis B spread?", "en", "x", ())) == ["hepatitis"]
+
+
+def test_a_general_word_whose_dictionary_sense_ends_like_a_disease_is_not_one() -> None:
+    # CC-CEDICT: 学界 "academic world; academic circles; academia"; -emia is a disease ending (anemia)
+    question = "针对激素疗法逐渐失效的难题，学界眼下最关注的是什么？"
+    terms = (Term("学界", 1.0, "query", "学界"), Term("激素", 1.0, "query", "激素"))
+    assert abstain.diseases(Query(question, "zh", question, terms)) == []
 
 
 def test_a_disease_inside_a_longer_word_is_named() -> None:
@@ -332,3 +340,14 @@ def test_a_quantity_no_passage_states_is_unknown() -> None:
                               ("What is the usual dose?", [])]:
         assert abstain.unknown_names(_query(question, ()), sparse, analyzer) == unknown, question
     assert not abstain.answerable_rest("Which drug is dosed at 2.5 mg a day?", ["2.5 mg"])
+
+
+@pytest.mark.parametrize(("acronym", "text", "spelled"), [
+    ("SERD", "Elacestrant is an oral selective estrogen receptor degrader.", True),
+    ("SERDs", "Selective-Estrogen Receptor Degraders are given orally.", True),
+    ("PCP", "Pneumocystis pneumonia is prevented with co-trimoxazole.", False),
+    ("SERD", "serd", False),
+    ("SONIA", "The sonia trial was not spelled out here.", False),
+])
+def test_an_acronym_is_mentioned_where_a_passage_spells_it_out(acronym: str, text: str, spelled: bool) -> None:
+    assert abstain.spelled_out(acronym, text) is spelled

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import SimpleNamespace
 
 import numpy as np
@@ -103,3 +104,36 @@ def test_a_question_that_names_a_version_keeps_that_version_first():
     hits = _hits(index, [(2, 3.0), (3, 2.0), (0, 1.0)])
     named = Query(question="英文摘要说了什么？", language="zh", text="英文摘要说了什么？", terms=())
     assert twins.apply(index, named, hits) == hits
+
+
+def test_a_paired_sentence_knows_its_translation_in_the_twin():
+    index = _index()
+    assert twins.translation_of(index, 2, 0) == (0, 0)  # a' ↔ a
+    assert twins.translation_of(index, 2, 2) == (1, 0)  # c' ↔ c, in the second Chinese passage
+    assert twins.translation_of(index, 0, 1) == (2, 1)  # b ↔ b'
+    assert twins.translation_of(index, 3, 0) is None  # close to a, but a's pair is a'
+    assert twins.translation_of(index, 4, 0) is None  # back matter has no twins
+    assert twins.translation_of(_index(with_sentences=False), 2, 0) is None
+
+
+def test_the_answer_sentence_is_shown_in_the_readers_language_when_its_translation_is_cited():
+    from assistant import answer
+    from assistant.records import Citation
+
+    index = _index()
+    spans = {0: ((3, 7), (7, 11)), 1: ((0, 4),), 2: ((0, 14), (15, 19), (20, 26))}
+    passages = {i: replace(index.passages[i], sentences=spans[i]) for i in spans}
+    cited = [Citation(rank, passages[pid], 1.0, None) for rank, pid in ((1, 2), (2, 0), (3, 1))]
+
+    def translation(passage: Passage, j: int) -> tuple[int, int] | None:
+        return twins.translation_of(index, passage.id, j)
+
+    # a Chinese reader is shown 第二句 (passage 0, citation 2) for Two. (passage 2, citation 1)
+    assert answer.in_reader_language(cited, 1, (15, 19), _query("zh"), translation) == (2, (7, 11))
+    assert answer.in_reader_language(cited, 1, (20, 26), _query("zh"), translation) == (3, (0, 4))
+    # an English reader keeps it, and so does one who names the English version
+    assert answer.in_reader_language(cited, 1, (15, 19), _query("en"), translation) == (1, (15, 19))
+    english = Query(question="英文摘要说了什么？", language="zh", text="英文摘要说了什么？", terms=())
+    assert answer.in_reader_language(cited, 1, (15, 19), english, translation) == (1, (15, 19))
+    # a translation that is not cited is not shown
+    assert answer.in_reader_language(cited[:2], 1, (20, 26), _query("zh"), translation) == (1, (20, 26))
