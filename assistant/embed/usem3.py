@@ -106,12 +106,12 @@ def cached_tokenizer() -> object:
     except Exception:  # noqa: BLE001 - absent, damaged or from another version: parsed again below
         pass
     tokenizer = UseTokenizer(str(model))
+    partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         with partial.open("wb") as f:
             pickle.dump(tokenizer, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(partial, path)
-    except OSError:
-        pass  # nowhere to keep it: parsed again next time
+    except OSError:  # nowhere to keep it (or the disk filled up): parsed again next time
+        partial.unlink(missing_ok=True)
     return tokenizer
