@@ -39,9 +39,8 @@ class FusionMethod(StrEnum):
 
 
 def cache_home() -> Path:
-    """Where what is made once per machine lives (converted dictionaries, the reference questions' vectors,
-    the cross-lingual encoder's parsed vocabulary): ``$XDG_CACHE_HOME/assistant`` or
-    ``~/.cache/assistant``."""
+    """Where what is made once per machine lives (converted dictionaries, the reference questions'
+    vectors): ``$XDG_CACHE_HOME/assistant`` or ``~/.cache/assistant``."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "assistant"
 

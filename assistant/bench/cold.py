@@ -6,8 +6,7 @@
   question (target 2 s to the first answer),
 * where the time of a cold ``ask`` goes, stage by stage (wall and CPU time, in a fresh process),
 * what the first run on a new machine pays once: converting jieba's dictionary and CC-CEDICT (both
-  ways) into the tables every later process maps (:mod:`assistant.lexicon.dictcache`), and parsing
-  the cross-lingual encoder's vocabulary (:func:`assistant.embed.usem3.cached_tokenizer`).
+  ways) into the tables every later process maps (:mod:`assistant.lexicon.dictcache`).
 """
 
 from __future__ import annotations
@@ -154,18 +153,12 @@ cedict.cedict()
 t2 = time.perf_counter()
 cedict.cedict_english()
 t3 = time.perf_counter()
-from assistant.embed.usem3 import cached_tokenizer
-t4 = time.perf_counter()
-cached_tokenizer()
-t5 = time.perf_counter()
-print(json.dumps({"jieba_s": t1 - t, "cedict_s": t2 - t1, "cedict_reversed_s": t3 - t2,
-                  "usem3_vocabulary_s": t5 - t4}))
+print(json.dumps({"jieba_s": t1 - t, "cedict_s": t2 - t1, "cedict_reversed_s": t3 - t2}))
 """
 
 
 def first_use(env: dict[str, str], cwd: Path) -> dict[str, float]:
-    """The one-time conversion of the dictionaries and parse of the cross-lingual encoder's vocabulary, as
-    on a machine that never ran the assistant."""
+    """The one-time conversion of the dictionaries, as on a machine that never ran the assistant."""
     with tempfile.TemporaryDirectory(prefix="assistant-bench-cache-") as tmp:
         fresh = {**env, "XDG_CACHE_HOME": tmp}
         done = _run([sys.executable, "-c", _FIRST_USE], fresh, cwd)

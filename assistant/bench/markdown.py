@@ -160,10 +160,9 @@ def _cold(c: ColdResult | None) -> list[str]:
         out += [
             "The first run on a machine also converts jieba's dictionary "
             f"({_f(once.get('jieba_s'), 1)} s), CC-CEDICT ({_f(once.get('cedict_s'), 1)} s) and CC-CEDICT "
-            f"reversed ({_f(once.get('cedict_reversed_s'), 1)} s) into memory-mapped tables, and parses the "
-            f"cross-lingual encoder's vocabulary ({_f(once.get('usem3_vocabulary_s'), 1)} s) "
-            f"({_f(once.get('tables_mb'), 0)} MB in `~/.cache/assistant` in all), once; every later process "
-            "opens them in a fraction of that.",
+            f"reversed ({_f(once.get('cedict_reversed_s'), 1)} s) into memory-mapped tables "
+            f"({_f(once.get('tables_mb'), 0)} MB in `~/.cache/assistant`), once; every later process opens "
+            "them in milliseconds.",
             "",
         ]
     return out

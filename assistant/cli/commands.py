@@ -23,7 +23,7 @@ STAGES = {"ocr": "Recognising scanned pages (OCR)", "read": "Reading documents",
 LOG_EVERY = 10.0
 """Seconds between progress lines when stderr is a log or a pipe, where no bar is drawn."""
 DICTIONARIES = ("first run on this machine: converting the Chinese dictionaries (jieba's word list and CC-CEDICT) "
-                "into tables that later runs open in milliseconds (a few seconds, once)")
+                "into tables that later runs open in milliseconds (5-15 s, once)")
 
 
 @contextmanager

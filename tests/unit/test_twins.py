@@ -137,3 +137,18 @@ def test_the_answer_sentence_is_shown_in_the_readers_language_when_its_translati
     assert answer.in_reader_language(cited, 1, (15, 19), english, translation) == (1, (15, 19))
     # a translation that is not cited is not shown
     assert answer.in_reader_language(cited[:2], 1, (20, 26), _query("zh"), translation) == (1, (20, 26))
+
+
+def test_one_sentence_may_translate_two():
+    # the Chinese abstract says in one sentence what the English one says in two (a, b)
+    a, b = np.eye(6)[:2]
+    both = (a + b) / np.linalg.norm(a + b)
+    passages = [Passage(id=0, doc="p.txt", title="t", section="s", start=0, end=1, line_start=1, line_end=1,
+                        text="摘要：一句。"),
+                Passage(id=1, doc="p.txt", title="t", section="s", start=1, end=2, line_start=1, line_end=1,
+                        text="Abstract: one. Two.")]
+    index = SimpleNamespace(passages=passages, chinese=np.array([True, False]),
+                            sentences=_Sentences([[both], [a, b]]), memo={})
+    assert twins.twins_of(index, 0) == {1} and twins.twins_of(index, 1) == {0}
+    assert twins.translation_of(index, 1, 0) == (0, 0)
+    assert twins.translation_of(index, 1, 1) == (0, 0)  # not mutual, still its translation
