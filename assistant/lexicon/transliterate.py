@@ -52,6 +52,7 @@ TIE = 0.05
 
 _ENGLISH_STEM = sorted(((en, zh) for en, zh in STEMS), key=lambda s: -len(s[0]))
 _CHINESE_STEM = sorted(((z, en) for en, zh in STEMS for z in zh), key=lambda s: -len(s[0]))
+_CHINESE_ENDINGS = tuple(z for z, _ in _CHINESE_STEM)
 _LATIN_WORD = re.compile(r"(?<![A-Za-z])[A-Za-z]{6,}(?![A-Za-z])")
 MAX_PREFIX = 4
 """The most characters a Chinese drug name has before its ending (伊马替尼: 2, 司美格鲁肽: 3)."""
@@ -201,9 +202,9 @@ def _best(scored: Sequence[Match]) -> list[Match]:
     return sorted((m for m in scored if m.score >= top - TIE), key=lambda m: (-m.score, m.name))
 
 
-def chinese_endings() -> list[str]:
+def chinese_endings() -> tuple[str, ...]:
     """Every Chinese ending of :data:`STEMS`, longest first."""
-    return [z for z, _ in _CHINESE_STEM]
+    return _CHINESE_ENDINGS
 
 
 def english_names(texts: Iterable[str]) -> list[str]:

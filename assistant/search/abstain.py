@@ -303,9 +303,11 @@ def decide(index: Index, settings: Settings, query: Query, mode: Mode, hits: Seq
     found = concepts(query, sparse)
     top = [h.passage.id for h in hits[:DEPTH]]
     covered = coverage(found, sparse, top)
-    unknown = tuple(unknown_names(query, sparse, index.analyzer,
-                                  lambda i: searchable(index.passages[i].text),
-                                  [h.passage.text for h in hits[:CLOSE_DEPTH]]))
+    def text_of(i: int) -> str:
+        return searchable(index.passages[i].text)
+
+    retrieved = [h.passage.text for h in hits[:CLOSE_DEPTH]]
+    unknown = tuple(unknown_names(query, sparse, index.analyzer, text_of, retrieved))
     if mode == "sparse":
         confidence, threshold = covered, settings.abstain_coverage
         close = agree = 0.0
@@ -324,8 +326,7 @@ def decide(index: Index, settings: Settings, query: Query, mode: Mode, hits: Seq
         return Decision(confidence, True, unknown, (), features)
     heard: set[str] = set()
     if any(t.source == "transliteration" for t in query.terms):  # names the documents may hold only by sound
-        heard = set(unknown_names(query, sparse, index.analyzer, lambda i: searchable(index.passages[i].text),
-                                  [h.passage.text for h in hits[:CLOSE_DEPTH]], by_sound=False)) - set(unknown)
+        heard = set(unknown_names(query, sparse, index.analyzer, text_of, retrieved, by_sound=False)) - set(unknown)
     if heard and not _answered_with_sound(query, found, sparse, hits[:DEPTH]):
         features["joint"] = 0.0
         return Decision(confidence, True, unknown, (), features)
