@@ -136,7 +136,8 @@ class Term:
     text: str
     weight: float
     source: str
-    """Where the term came from: ``query``, ``glossary``, ``user``, ``dictionary`` or ``context``."""
+    """Where the term came from: ``query``, ``bigram`` (two adjacent characters of the question's own
+    Chinese), ``glossary``, ``user``, ``dictionary``, ``transliteration``, ``gloss`` or ``context``."""
     origin: str = ""
     """The query words it translates, for expansions."""
     foreign_only: bool = False
@@ -178,7 +179,8 @@ class Query:
         """What the query was expanded to, for people."""
         # "gloss" terms are the question's own words matched against the English glosses of Chinese
         # passages: nothing new to show
-        extra = [t for t in self.expansions if t.source not in ("context", "gloss")]
+        # "bigram" terms are pairs of the question's own characters: nothing new to show either
+        extra = [t for t in self.expansions if t.source not in ("context", "gloss", "bigram")]
         if not extra:
             return self.text
         shown = " ".join(f"{t.text}^{t.weight:.2g}" for t in extra[:24])

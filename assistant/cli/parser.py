@@ -149,7 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--expected", type=Path, metavar="FILE",
                     help="expected figures (default evals/expected.json; with --gold, expected.json beside it)")
     ev.add_argument("--tune", action="store_true",
-                    help="leave-one-collection-out tuning of query-time settings (writes tuning.md)")
+                    help="leave-one-collection-out tuning of query-time settings and of Chinese character "
+                         "bigrams (writes tuning.md)")
     ev.add_argument("--tune-chunks", action="store_true",
                     help="--tune plus index-time settings: chunk size and overlap, the domain pack (builds an "
                          "index per collection and setting under INDEX/eval; slow)")

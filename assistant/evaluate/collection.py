@@ -156,7 +156,7 @@ def load(collection: Collection) -> Loaded:
     return Loaded(collection, tuple(questions), tuple(conversations))
 
 
-INDEX_FIELDS = ("embedder", "chunk_size", "chunk_overlap", "domain_pack", "index_type")
+INDEX_FIELDS = ("embedder", "chunk_size", "chunk_overlap", "domain_pack", "index_type", "chinese_bigrams")
 """Settings that change what an index holds; each combination gets its own index folder. (An index-time
 setting missing here is still honoured: the index notices the change and rebuilds, in the same folder.)"""
 

@@ -290,6 +290,10 @@ def _tune(loaded: Sequence[Loaded], settings: Settings, pack: Pack, shared: Shar
     grid_file = getattr(args, "grid", None)
     grid = tune.read_grid(grid_file) if grid_file else None
     candidates, skipped = tune.query_grid(settings, grid)
+    if grid is None:
+        lexical, why = tune.index_grid(settings, tune.LEXICAL_GRID)
+        candidates += lexical
+        skipped += why
     if getattr(args, "tune_chunks", False):
         more, why = tune.index_grid(settings)
         candidates += more

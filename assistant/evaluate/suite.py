@@ -9,6 +9,7 @@ settings, so different folders.
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -74,10 +75,27 @@ class Shared:
 
 def open_collection(loaded: Loaded, base: Settings, pack: Pack, shared: Shared,
                     progress: Progress | None = None, **index_changes: Any) -> Assistant:
-    """The assistant over one collection's own index (built or refreshed first when needed)."""
-    assistant = Assistant(settings_for(loaded.collection, base, pack, **index_changes), embedder=shared.cache)
+    """The assistant over one collection's own index (built or refreshed first when needed). A new index
+    folder starts with the passage vectors its siblings (the same collection's other settings) cached, so
+    a setting that changes only the sparse side costs no re-embedding."""
+    settings = settings_for(loaded.collection, base, pack, **index_changes)
+    _reuse_vectors(settings.index, loaded.collection.name)
+    assistant = Assistant(settings, embedder=shared.cache)
     assistant.open(progress=progress)
     return assistant
+
+
+def _reuse_vectors(folder: Path, name: str) -> None:
+    """Copy the passage-vector caches (``cache/embeddings-*.npz``, keyed by model and passage hash) of the
+    other index folders of collection ``name`` into a ``folder`` that does not exist yet."""
+    if folder.exists() or folder.parent.name != "eval":
+        return
+    cache = folder / "cache"
+    for sibling in sorted(folder.parent.glob(f"{name}-*/cache/embeddings-*.npz")):
+        target = cache / sibling.name
+        if not target.exists():
+            cache.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(sibling, target)
 
 
 def evaluate(assistant: Assistant, loaded: Loaded, modes: Sequence[Mode], pack: Pack | None = None,

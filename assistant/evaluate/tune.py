@@ -52,6 +52,7 @@ QUERY_GRID: tuple[dict[str, Any], ...] = (
     *({"language_shrink": s} for s in (3.0, 30.0)),
     *({"sparse_language_max": s} for s in (0.4, 1.0)),
     *({"sparse_floor": s} for s in (0.0, 0.2, 0.4)),
+    *({"bigram_weight": w} for w in (0.25, 1.0)),
     *({"back_matter_penalty": p} for p in (1.0, 4.0)),
     {"expand": False},
     *({"glossary_weight": w} for w in (0.0, 0.5)),
@@ -77,6 +78,13 @@ INDEX_GRID: tuple[dict[str, Any], ...] = (
     {"domain_pack": False},
 )
 """The index-time candidates of ``--tune-chunks``: each needs its own index of every collection."""
+LEXICAL_GRID: tuple[dict[str, Any], ...] = (
+    {"chinese_bigrams": False},
+    {"chinese_bigrams": True},
+)
+"""Index-time candidates of every ``--tune`` that change only the sparse side: their indexes reuse the
+cached passage vectors, so they cost a BM25 build per collection. The one equal to the current settings
+is dropped."""
 
 OBJECTIVE_FIGURES = (FigureRef("overall", "MRR@10"), FigureRef("abstention", "f1"))
 REPORTED = (FigureRef("overall", "Hit@5"), FigureRef("overall", "MRR@10"), FigureRef("abstention", "f1"),
@@ -136,8 +144,10 @@ def query_grid(settings: Settings, grid: Sequence[Mapping[str, Any]] | None = No
     return _candidates(settings, grid, False)
 
 
-def index_grid(settings: Settings) -> tuple[list[Candidate], list[str]]:
-    return _candidates(settings, INDEX_GRID, True)
+def index_grid(settings: Settings, grid: Sequence[Mapping[str, Any]] = INDEX_GRID
+               ) -> tuple[list[Candidate], list[str]]:
+    """The index-time candidates (``grid``: :data:`INDEX_GRID` by default), and why any were skipped."""
+    return _candidates(settings, grid, True)
 
 
 def _candidates(settings: Settings, grid: Sequence[Mapping[str, Any]], index_time: bool

@@ -17,6 +17,8 @@ import numpy as np
 
 from .store import save_array
 
+BIGRAMS = "bigrams"
+"""The folder of the bigram field in a build (the words' BM25 is in ``sparse``)."""
 SMALL_POSTING = 64
 """Posting lists up to this long are checked as Python sets by :meth:`SparseIndex.contains`."""
 TOP_K_STRIDE = 16

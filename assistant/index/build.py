@@ -34,7 +34,7 @@ from ..records import Passage
 from ..settings import Settings
 from ..text import is_chinese
 from . import store
-from .bm25 import SparseIndex
+from .bm25 import BIGRAMS, SparseIndex
 from .cache import EmbeddingCache
 from .dense import VectorIndex
 from .fresh import spec, stat_sources
@@ -134,6 +134,7 @@ def build(settings: Settings, corpus: Corpus, embedder: Embedder, progress: Prog
     texts = [embedding_text(p, glosser) for p in passages]
     sparse = SparseIndex.build([analyzer.terms(t) + gloss_terms(p.text, glosser)
                                 for t, p in zip(texts, passages, strict=True)])
+    phrases = SparseIndex.build([analyzer.phrase_terms(t) for t in texts]) if settings.chinese_bigrams else None
     chinese = np.array([is_chinese(p.text) for p in passages], dtype=bool)
 
     sentences = sentence_texts(passages)
@@ -173,6 +174,8 @@ def build(settings: Settings, corpus: Corpus, embedder: Embedder, progress: Prog
                 store.save_array(tmp / SENTENCE_EMBEDDINGS, sentence_vectors.astype(np.float16))
             save_moments(tmp / MOMENTS, stats)
             sparse.save(tmp / "sparse")
+            if phrases is not None:
+                phrases.save(tmp / BIGRAMS)
             (tmp / "lexicon.json").write_text(json.dumps(lexicon.to_json(), ensure_ascii=False), encoding="utf-8")
             extracted_formats = set(EXTRACTED_FORMATS.values())
             for d in documents:

@@ -17,7 +17,7 @@ from ..lexicon import glossary
 from ..settings import Settings
 from .manifest import IndexSpec, Manifest
 
-ANALYZER_VERSION = 11
+ANALYZER_VERSION = 13
 """Bump when tokenization or the indexed passage text changes: stored indexes then rebuild."""
 UNREAD = "?"
 """What :func:`staleness` says when only reading the documents can tell."""
@@ -37,6 +37,7 @@ def spec(settings: Settings, model: str | None = None, crosslingual: str | None 
         chunk_overlap=settings.chunk_overlap,
         encoding=ENCODING,
         analyzer=ANALYZER_VERSION,
+        chinese_bigrams=settings.chinese_bigrams,
         glossary=glossary.bundled_digest(settings.domain_pack),
         index_type=settings.index_type,
         extractor=EXTRACTOR_VERSION,

@@ -18,7 +18,7 @@ from ..records import Passage, Source
 from ..settings import Settings
 from ..text import chinese_share, is_chinese
 from . import store
-from .bm25 import SparseIndex
+from .bm25 import BIGRAMS, SparseIndex
 from .build import EXTRACTED
 from .dense import Subset, VectorIndex
 from .manifest import Manifest
@@ -52,6 +52,10 @@ class Index:
     """Figures search derives from the index once per process (e.g. the reference questions' scores)."""
     sentences: SentenceVectors | None = None
     """The cross-lingual encoder's vector of every passage sentence (None when the build keeps none)."""
+    phrases: SparseIndex | None = None
+    """The bigram field: BM25 over the pairs of adjacent Chinese characters that are not words
+    (:meth:`~assistant.lexicon.analyze.Analyzer.phrase_terms`), document ``i`` the passage ``i``; None
+    when the build has none (``Settings.chinese_bigrams`` off)."""
 
     @cached_property
     def zh_share(self) -> float:
@@ -116,12 +120,14 @@ def load(build: store.Build, settings: Settings) -> Index:
         with (path / "passages.jsonl").open(encoding="utf-8") as fh:
             passages = [Passage.from_json(json.loads(line)) for line in fh if line.strip()]
         sparse = SparseIndex.load(path / "sparse")
+        phrases = SparseIndex.load(path / BIGRAMS) if manifest.spec.get("chinese_bigrams") else None
         dense = VectorIndex.load(path / "dense.faiss", manifest.dense_kind)
         lexicon = Lexicon.from_json(json.loads((path / "lexicon.json").read_text(encoding="utf-8")))
         embeddings = np.load(path / "embeddings.npy", mmap_mode="r", allow_pickle=False)
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise IndexProblem(f"the index in {path} cannot be read ({exc.__class__.__name__})") from exc
-    if len(passages) != dense.size or len(passages) != sparse.num_docs or len(passages) != manifest.passages:
+    if len(passages) != dense.size or len(passages) != sparse.num_docs or len(passages) != manifest.passages or (
+            phrases is not None and phrases.num_docs != len(passages)):
         raise IndexProblem("the index parts disagree on the number of passages")
     if dense.dim != manifest.dim:
         raise IndexProblem("the dense index dimension does not match the manifest")
@@ -146,7 +152,7 @@ def load(build: store.Build, settings: Settings) -> Index:
     analyzer = Analyzer(words=lexicon.words, cache_dir=settings.index / "cache")
     chinese = np.array([is_chinese(p.text) for p in passages], dtype=bool)
     return Index(path, manifest, passages, sparse, dense, lexicon, analyzer, embeddings, chinese, signals,
-                 sentences=sentences)
+                 sentences=sentences, phrases=phrases)
 
 
 def _sentences(path: Path, manifest: Manifest, passages: list[Passage]) -> SentenceVectors | None:

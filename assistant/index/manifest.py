@@ -41,6 +41,9 @@ class IndexSpec:
     primary_sentences: str | None = None
     """The id of the encoder of the main encoder's sentence vectors (the embedder), or None when the index
     keeps none."""
+    chinese_bigrams: bool = False
+    """Whether the build has the bigram field (the pairs of adjacent Chinese characters that are not words,
+    in a BM25 index of their own)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -52,6 +55,7 @@ class IndexSpec:
             "chunker": {"chunk_size": self.chunk_size, "chunk_overlap": self.chunk_overlap,
                         "encoding": self.encoding},
             "analyzer": self.analyzer,
+            "chinese_bigrams": self.chinese_bigrams,
             "glossary": self.glossary,
             "index_type": self.index_type,
         }

@@ -120,6 +120,11 @@ def quantities(text: str) -> dict[str, frozenset[float]]:
     return {unit: frozenset(values) for unit, values in out.items()}
 
 
+def character_bigrams(run: str) -> list[str]:
+    """Every pair of adjacent characters of ``run``, in order."""
+    return [run[i : i + 2] for i in range(len(run) - 1)]
+
+
 def english_terms(text: str, keep_stopwords: bool = False) -> list[str]:
     """Stemmed English (and number) terms of a text, in order, then its compounds (cdk4/6) and quantities
     (25mg)."""
@@ -145,10 +150,8 @@ class Analyzer:
     :mod:`assistant.lexicon.dictcache`).
     """
 
-    def __init__(self, words: Iterable[str] = (), cache_dir: Path | None = None, bigrams: bool = False,
-                 bulk: bool = False) -> None:
+    def __init__(self, words: Iterable[str] = (), cache_dir: Path | None = None, bulk: bool = False) -> None:
         self.words = tuple(sorted(set(words)))
-        self.bigrams = bigrams
         self.bulk = bulk
         self._cache_dir = cache_dir
         self._jieba = None
@@ -176,10 +179,7 @@ class Analyzer:
         return tok
 
     def chinese_terms(self, run: str) -> list[str]:
-        tokens = [t for t in self._ready(run).cut_for_search(run, HMM=True) if t not in ZH_STOPWORDS]
-        if self.bigrams and len(run) > 2:
-            tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
-        return tokens
+        return [t for t in self._ready(run).cut_for_search(run, HMM=True) if t not in ZH_STOPWORDS]
 
     def chinese_words(self, run: str) -> list[tuple[str, list[str]]]:
         """The words of a Chinese run (jieba's precise mode), each with the terms search mode gives for
@@ -219,6 +219,14 @@ class Analyzer:
             out.extend(self.chinese_terms(m.group()))
         out.extend(english_terms(folded))
         return out
+
+    def phrase_terms(self, text: str) -> list[str]:
+        """The pairs of adjacent characters of each Chinese run of a text that are neither among its words
+        (:meth:`terms`) nor stopwords (怎样, 哪些), in order: the terms of the index's bigram field, which
+        lets a question match a passage that shares its phrasing however jieba cut the two."""
+        words = set(self.terms(text)) | ZH_STOPWORDS
+        return [pair for m in HAN_RUN.finditer(fold(text)) if len(m.group()) > 2
+                for pair in character_bigrams(m.group()) if pair not in words]
 
     def segment(self, text: str) -> list[str]:
         """Plain jieba words of a Chinese run (no search-mode sub-words), for glossary mining."""

@@ -50,6 +50,15 @@ _SKIP_SENSE = re.compile(
     r"^(CL:|abbr\. for|variant of|old variant|surname|see |used in|also written|also pr\.|also called)")
 
 
+def readable_sense(word: str, stems: set[str]) -> str:
+    """The first CC-CEDICT sense of ``word`` whose words include one of ``stems``, in plain words."""
+    for sense in cedict().get(word) or ():
+        if set(sense_terms(sense)) & stems:
+            plain = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", sense)
+            return " ".join(re.sub(r"^\s*to\s+", "", plain).split())
+    return ""
+
+
 @lru_cache(maxsize=1 << 16)
 def sense_terms(sense: str) -> tuple[str, ...]:
     """The stemmed content words of a dictionary sense, or () if the sense is not a usable gloss

@@ -27,26 +27,29 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from ..lexicon import transliterate
 from ..lexicon.analyze import Analyzer, english_terms
-from ..lexicon.cedict import HEAD_MARK, alternatives, cedict, cedict_english, phrase_key, sense_terms
+from ..lexicon.cedict import HEAD_MARK, alternatives, cedict, cedict_english, phrase_key, readable_sense, sense_terms
 from ..lexicon.glossary import GLOSS_MARK, Entry, Glosser
 from ..lexicon.script import to_simplified
 from ..records import Query, Term
 from ..settings import Settings
 from ..text import has_cjk
-from .question import NAME, clean, detect_language, drug_names, is_follow_up, is_name
+from .question import (
+    NAME,
+    clean,
+    detect_language,
+    drug_names,
+    is_follow_up,
+    is_generic,
+    is_name,
+    namelike,
+    surface_words,
+)
 
 MAX_PHRASE = 4
+BIGRAM = "bigram"
+"""The source of a question's own character bigrams, searched in the index's bigram field only."""
 DICTIONARY_SENSES = 4
 """At most this many headwords stand for one English phrase (the most specific ones)."""
-
-
-def _readable_sense(word: str, stems: set[str]) -> str:
-    """The first CC-CEDICT sense of ``word`` whose words include one of ``stems``, in plain words."""
-    for sense in cedict().get(word) or ():
-        if set(sense_terms(sense)) & stems:
-            plain = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", sense)
-            return " ".join(re.sub(r"^\s*to\s+", "", plain).split())
-    return ""
 
 
 class Expander:
@@ -109,6 +112,9 @@ class Expander:
         for concept, pieces in concepts:
             for piece in pieces:
                 terms.setdefault(piece, Term(piece, 1.0, "query", concept))
+        if self.settings.chinese_bigrams and self.settings.bigram_weight > 0:
+            for pair in self.analyzer.phrase_terms(text):
+                terms.setdefault(pair, Term(pair, self.settings.bigram_weight, BIGRAM, pair))
         if language == "en" and bridge and self.settings.gloss_weight > 0:
             for t in english_terms(text):
                 glossed = GLOSS_MARK + t
@@ -124,7 +130,7 @@ class Expander:
                     terms[term.text] = term
         own_names = tuple(dict.fromkeys(self._names(text, concepts)))
         asks_about = bool(own_names) and all(
-            _is_generic(c) or c in own_names or any(c in english_terms(n) for n in own_names) or
+            is_generic(c) or c in own_names or any(c in english_terms(n) for n in own_names) or
             any(c in n for n in own_names if has_cjk(n)) for c, _ in concepts)
         searched = text
         carried: tuple[str, ...] = ()
@@ -134,7 +140,7 @@ class Expander:
             searched = f"{previous} {text}"
             previous_concepts = self.analyzer.concepts(previous)
             names = list(dict.fromkeys(self._names(previous, previous_concepts)))
-            asks_attribute = all(_is_generic(c) for c, _ in concepts)
+            asks_attribute = all(is_generic(c) for c, _ in concepts)
             carried = tuple(names) if not own_names and asks_attribute else ()
             for concept, pieces in previous_concepts:
                 if own_names and concept in names:
@@ -157,8 +163,8 @@ class Expander:
             gloss = dense_gloss(translations, self.settings.dense_gloss_chars, self._rarity)
             if gloss:
                 dense_text = f"{searched} ({' '.join(gloss)})"
-        surface = _surface_words(history[-1]) if history else {}
-        shown_context = [surface.get(w, w) for w in context_words if w in carried or not _is_generic(w)]
+        surface = surface_words(history[-1]) if history else {}
+        shown_context = [surface.get(w, w) for w in context_words if w in carried or not is_generic(w)]
         readable = tuple(dict.fromkeys(t for t in [*shown_context, *translations] if t))
         subject = carried or (own_names if asks_about else ())
         return Query(cleaned.text, language, searched, tuple(terms.values()), cleaned.notices, dense_text, readable,
@@ -170,9 +176,14 @@ class Expander:
         only in passages of the other language)."""
         out: dict[str, float] = {}
         for t in query.terms:
-            if t.text in self.vocab and t.foreign_only == foreign_only:
+            if t.text in self.vocab and t.foreign_only == foreign_only and t.source != BIGRAM:
                 out[t.text] = max(out.get(t.text, 0.0), t.weight)
         return out
+
+    @staticmethod
+    def phrase_weights(query: Query) -> dict[str, float]:
+        """The query of the index's bigram field: the question's own character bigrams → weight."""
+        return {t.text: t.weight for t in query.terms if t.source == BIGRAM}
 
     # ------------------------------------------------------------------ helpers
 
@@ -184,7 +195,7 @@ class Expander:
         for concept, _pieces in concepts:
             if not has_cjk(concept):
                 continue
-            defined = any(e.source != "bundled" and _namelike(e) for e in self._by_zh.get(concept, ()))
+            defined = any(e.source != "bundled" and namelike(e) for e in self._by_zh.get(concept, ()))
             if is_name(concept) or defined:
                 out.append(concept)
         compact = text.replace(" ", "")
@@ -203,7 +214,7 @@ class Expander:
         i = 0
         while i < len(compact):
             for zh in self._zh_firsts.get(compact[i], ()):
-                if compact.startswith(zh, i) and any(e.source in ("corpus", "user") and _namelike(e)
+                if compact.startswith(zh, i) and any(e.source in ("corpus", "user") and namelike(e)
                                                      for e in self._by_zh[zh]):
                     found.append(zh)
                     i += len(zh) - 1
@@ -375,7 +386,7 @@ class Expander:
             weight = s.reverse_weight * s.dictionary_weight / math.sqrt(len(stems))
             out.extend(Term(w, weight, "dictionary", concept, foreign_only=True) for w in sorted(stems))
             word = found[0][1]
-            plain = _readable_sense(word, {w for w, src in found if src == word})
+            plain = readable_sense(word, {w for w, src in found if src == word})
             if plain:
                 readable.append(plain)
         # drug names no dictionary holds, by their ending and their sound (艾拉司群 → elacestrant)
@@ -407,36 +418,6 @@ class Expander:
 
 def _key(words: Sequence[str]) -> tuple[str, ...]:
     return tuple(w[:7] for w in words)
-
-
-def _namelike(entry: Entry) -> bool:
-    """A glossary pair that names a thing (a drug, a gene, a trial) rather than a general notion."""
-    return bool(entry.abbr and NAME.fullmatch(entry.abbr)) or is_name(entry.en.split()[-1] if entry.en else "") or (
-        bool(entry.en) and len(entry.en.split()) == 1 and entry.en[:1].islower() and len(entry.en) >= 6)
-
-
-_GENERIC = frozenset(english_terms(
-    "dose doses dosage dosing use used usage treat treatment recommend recommended patient patients effect effects "
-    "side adverse common usual typical how long many much time day days week weeks often frequency duration "
-    "interval half life half-life mechanism work works contraindication contraindications interaction "
-    "interactions indication indications safe safety risk risks maximum minimum start starting given give take "
-    "taken route route administered administration about then also what which when why")
-    + ["剂量", "用量", "用法", "使用", "治疗", "推荐", "患者", "病人", "作用", "效果", "多久", "多长", "时间", "副作用",
-       "不良", "反应", "不良反应", "禁忌", "禁忌症", "相互作用", "半衰期", "机制", "疗程", "次", "多少", "几", "怎么",
-       "怎样", "如何", "用", "吃", "服用", "给药", "最大", "最多", "安全", "风险"])
-
-
-def _is_generic(word: str) -> bool:
-    return word in _GENERIC
-
-
-def _surface_words(text: str) -> dict[str, str]:
-    """Each English stem of a text → the word as written there (the first time), for showing people."""
-    out: dict[str, str] = {}
-    for word in re.findall(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*", text):
-        for stem in english_terms(word):
-            out.setdefault(stem, word)
-    return out
 
 
 def _shares(shares: Mapping[str, float] | float | None) -> dict[str, float]:

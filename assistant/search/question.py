@@ -10,7 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import QuestionError
+from ..lexicon.analyze import english_terms
 from ..lexicon.cedict import cedict
+from ..lexicon.glossary import Entry
 from ..text import han_count, has_cjk, strip_escapes
 
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
@@ -175,3 +177,34 @@ ZH_DRUG_END = re.compile(ZH_DRUG_SUFFIX.pattern.removesuffix("$").replace("|头�
 (头孢类过敏 is no name; a cephalosporin the segmenter keeps whole, 头孢呋辛, is one by :func:`is_name`)."""
 _NAME_MAX = 7
 """The longest Chinese drug name read from a question, in characters (伊尼妥单抗, 阿托伐他汀钙 fit)."""
+
+
+def namelike(entry: Entry) -> bool:
+    """A glossary pair that names a thing (a drug, a gene, a trial) rather than a general notion."""
+    return bool(entry.abbr and NAME.fullmatch(entry.abbr)) or is_name(entry.en.split()[-1] if entry.en else "") or (
+        bool(entry.en) and len(entry.en.split()) == 1 and entry.en[:1].islower() and len(entry.en) >= 6)
+
+
+_GENERIC = frozenset(english_terms(
+    "dose doses dosage dosing use used usage treat treatment recommend recommended patient patients effect effects "
+    "side adverse common usual typical how long many much time day days week weeks often frequency duration "
+    "interval half life half-life mechanism work works contraindication contraindications interaction "
+    "interactions indication indications safe safety risk risks maximum minimum start starting given give take "
+    "taken route route administered administration about then also what which when why")
+    + ["剂量", "用量", "用法", "使用", "治疗", "推荐", "患者", "病人", "作用", "效果", "多久", "多长", "时间", "副作用",
+       "不良", "反应", "不良反应", "禁忌", "禁忌症", "相互作用", "半衰期", "机制", "疗程", "次", "多少", "几", "怎么",
+       "怎样", "如何", "用", "吃", "服用", "给药", "最大", "最多", "安全", "风险"])
+
+
+def is_generic(word: str) -> bool:
+    """A word that asks about an attribute (dose, 剂量, side effects), not about a thing."""
+    return word in _GENERIC
+
+
+def surface_words(text: str) -> dict[str, str]:
+    """Each English stem of a text → the word as written there (the first time), for showing people."""
+    out: dict[str, str] = {}
+    for word in re.findall(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*", text):
+        for stem in english_terms(word):
+            out.setdefault(stem, word)
+    return out

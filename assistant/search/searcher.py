@@ -97,13 +97,19 @@ class Searcher:
 
     def _bm25(self, query: Query) -> tuple[np.ndarray, float]:
         """BM25 of every passage (``float32``, shape ``(n,)``; the expansions that count only in passages
-        of the other language are added only there) and the question's BM25 ceiling over its terms and
-        translations (:meth:`~assistant.index.bm25.SparseIndex.ceiling`)."""
+        of the other language are added only there; a Chinese question's own character bigrams are scored in
+        the index's bigram field and added) and the question's BM25 ceiling over its terms, translations
+        and bigrams (:meth:`~assistant.index.bm25.SparseIndex.ceiling`)."""
         index = self.index
         weights, foreign = self.expander.weights(query), self.expander.weights(query, foreign_only=True)
         other_language = ~index.chinese if query.language == "zh" else index.chinese
         ceiling = index.sparse.ceiling(weights) + index.sparse.ceiling(foreign)
-        return bm25_scores(index.sparse, weights, foreign, other_language), ceiling
+        scores = bm25_scores(index.sparse, weights, foreign, other_language)
+        phrases = self.expander.phrase_weights(query)
+        if index.phrases is not None and phrases:
+            scores += index.phrases.scores(phrases)
+            ceiling += index.phrases.ceiling(phrases)
+        return scores, ceiling
 
     def spreads(self, signal: DenseSignal, vector: np.ndarray, chinese: float) -> dict[str, Spread]:
         """Mean of a query's cosines over each passage language and over all passages (exact, from the

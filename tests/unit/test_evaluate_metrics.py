@@ -192,6 +192,8 @@ def test_grid_reads_settings_by_name_and_skips_unknown_ones(tmp_path: Path) -> N
     labels = [c.label for c in default]
     assert f"abstain_threshold={round(s.confidence_threshold * 1.05, 4):g}" in labels
     assert all(c.changes for c in default) and len(set(labels)) == len(labels)
+    lexical, _ = tune.index_grid(s, tune.LEXICAL_GRID)  # every --tune also tries the other bigram choice
+    assert [(c.label, c.index_time) for c in lexical] == [(f"chinese_bigrams={not s.chinese_bigrams}", True)]
     path = tmp_path / "grid.json"
     path.write_text(json.dumps({"fusion_alpha": [0.3, 0.4], "reverse_weight": [0.0]}), encoding="utf-8")
     assert tune.read_grid(path) == [{"fusion_alpha": 0.3}, {"fusion_alpha": 0.4}, {"reverse_weight": 0.0}]

@@ -65,6 +65,7 @@ def test_each_collection_and_pack_gets_its_own_index_folder(tmp_path: Path) -> N
     assert on.index != off.index and not off.domain_pack and on.seeds == (ROOT / "seeds").resolve()
     assert settings_for(other, base, "on").index.name == f"{other.name}-{settings_hash(on)}"
     assert settings_for(seeds, base, "on", chunk_size=128).index != on.index
+    assert settings_for(seeds, base, "on", chinese_bigrams=not base.chinese_bigrams).index != on.index
     assert [c.name for c in select(discover(COLLECTIONS), "drugs,seeds")] == ["drugs", "seeds"]
     with pytest.raises(Exception, match="unknown collection nope"):
         select(discover(COLLECTIONS), "nope")
@@ -235,3 +236,19 @@ def test_tuning_index_time_settings_builds_an_index_per_setting(tiny: Path,
                           "chunk_overlap=64", "domain_pack=False"]
     folders = [p for p in (tiny / "index" / "eval").iterdir() if p.is_dir()]
     assert len(folders) == 2 * (1 + len(index_time))  # each collection: the current settings and each candidate
+
+
+def test_a_new_index_folder_starts_with_its_siblings_passage_vectors(tmp_path: Path) -> None:
+    from assistant.evaluate.suite import _reuse_vectors
+
+    eval_dir = tmp_path / "eval"
+    (eval_dir / "drugs-aaa" / "cache").mkdir(parents=True)
+    (eval_dir / "drugs-aaa" / "cache" / "embeddings-0123456789abcdef.npz").write_bytes(b"vectors")
+    (eval_dir / "seeds-aaa" / "cache").mkdir(parents=True)
+    (eval_dir / "seeds-aaa" / "cache" / "embeddings-fedcba9876543210.npz").write_bytes(b"other")
+    _reuse_vectors(eval_dir / "drugs-bbb", "drugs")
+    assert [p.name for p in (eval_dir / "drugs-bbb" / "cache").iterdir()] == ["embeddings-0123456789abcdef.npz"]
+    assert (eval_dir / "drugs-bbb" / "cache" / "embeddings-0123456789abcdef.npz").read_bytes() == b"vectors"
+    (eval_dir / "drugs-ccc").mkdir()
+    _reuse_vectors(eval_dir / "drugs-ccc", "drugs")  # a folder that exists is left as it is
+    assert not (eval_dir / "drugs-ccc" / "cache").exists()

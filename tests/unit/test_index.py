@@ -223,6 +223,20 @@ def test_changing_chunk_settings_rebuilds(tiny, copy):
     assert report.rebuilt and "settings" in report.reason
 
 
+def test_the_bigram_field_follows_its_setting(tiny, copy):
+    seeds, index = copy
+    a = make(Settings(seeds=seeds, index=index))
+    a.open()
+    assert a.index.phrases is not None and a.index.phrases.num_docs == len(a.index.passages)
+    assert a.index.manifest.spec["chinese_bigrams"] is True
+    assert "展生" in a.index.phrases.vocab and "展生" not in a.index.sparse.vocab  # 进展|生存: no word
+    off = make(Settings(seeds=seeds, index=index, chinese_bigrams=False))
+    report = off.open()
+    assert report.rebuilt and "settings" in report.reason and report.embedded == 0
+    assert off.index.phrases is None and not (off.index.path / "bigrams").exists()
+    assert off.ask("氟维司群的剂量是多少？", mode="sparse").citations
+
+
 def test_damaged_index_is_rebuilt(tiny, copy):
     seeds, index = copy
     passages_file = index / "builds" / live_build(index) / "passages.jsonl"

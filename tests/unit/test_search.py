@@ -351,3 +351,39 @@ def test_a_quantity_no_passage_states_is_unknown() -> None:
 ])
 def test_an_acronym_is_mentioned_where_a_passage_spells_it_out(acronym: str, text: str, spelled: bool) -> None:
     assert abstain.spelled_out(acronym, text) is spelled
+
+
+def test_the_bigram_field_ranks_a_passage_that_shares_the_questions_phrasing_first() -> None:
+    """With jieba's words alone, a passage naming the same words apart (作用机制、耐药机制) outranks the one
+    that says what the question asks (耐药产生的机制…包括); the bigram field beside the words reverses that."""
+    question = "内分泌耐药产生的机制包括哪些方面？"
+    passages = ["本文拟总结归纳内分泌药物治疗的作用机制、耐药机制及其临床治疗方面的研究进展。",
+                "耐药产生的机制十分复杂，可涉及多基因、多通路的改变，包括ER突变、细胞生长因子旁路途径。",
+                "内分泌治疗是一种重要手段。"]
+    analyzer = Analyzer()
+    words = _sparse([analyzer.terms(p) for p in passages]).scores(dict.fromkeys(analyzer.terms(question), 1.0))
+    pairs = analyzer.phrase_terms(question)
+    assert {"药产", "的机"} <= set(pairs) and not set(pairs) & set(analyzer.terms(question))
+    field = _sparse([analyzer.phrase_terms(p) for p in passages]).scores(dict.fromkeys(pairs, 0.5))
+    assert [int(i) for i in np.argsort(-words)] == [0, 1, 2]
+    assert [int(i) for i in np.argsort(-(words + field))] == [1, 0, 2]
+    assert analyzer.phrase_terms("What is the dose?") == [] and analyzer.phrase_terms("剂量") == []
+    assert "怎样" not in analyzer.phrase_terms("怎样提高英语口语水平？")  # a stopword, though jieba drops it
+
+
+def test_a_chinese_question_searches_its_own_character_bigrams_and_translations_only_whole_words() -> None:
+    from assistant.search.expand import Expander
+
+    vocab = {w: i for i, w in enumerate(["耐药", "机制", "药产", "的机", "剂量", "曲唑", "来曲", "dose"])}
+    settings = Settings()
+    expander = Expander(Analyzer(), vocab, [], settings)
+    query = expander.analyse("内分泌耐药产生的机制包括哪些方面？", shares=1.0)
+    pairs = expander.phrase_weights(query)
+    assert pairs["药产"] == settings.bigram_weight and "耐药" not in pairs
+    assert {t.text: t.source for t in query.terms}["耐药"] == "query"
+    assert "药产" not in expander.weights(query) and query.describe() == query.text  # nothing new to show
+    # an English question's translations are searched as words: 来曲唑 (letrozole) is not 曲唑 of 阿那曲唑
+    english = expander.analyse("What is the dose of letrozole?", shares=0.5)
+    assert [t.text for t in english.terms if t.text in ("曲唑", "来曲")] == [] and not expander.phrase_weights(english)
+    words_only = Expander(Analyzer(), vocab, [], settings.with_(chinese_bigrams=False))  # an index without them
+    assert {t.source for t in words_only.analyse("耐药产生的机制", shares=1.0).terms} == {"query"}
