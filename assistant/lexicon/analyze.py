@@ -127,7 +127,16 @@ def character_bigrams(run: str) -> list[str]:
 
 def english_terms(text: str, keep_stopwords: bool = False) -> list[str]:
     """Stemmed English (and number) terms of a text, in order, then its compounds (cdk4/6) and quantities
-    (25mg)."""
+    (25mg). Remembered for the last :data:`TERMS_MEMO` texts: answering reads the same passage sentences
+    for question after question."""
+    return list(_english_terms(text, keep_stopwords))
+
+
+TERMS_MEMO = 8192
+
+
+@lru_cache(maxsize=TERMS_MEMO)
+def _english_terms(text: str, keep_stopwords: bool) -> tuple[str, ...]:
     folded = fold(text)
     out: list[str] = []
     for m in _WORD.finditer(HAN_RUN.sub(" ", folded)):
@@ -138,7 +147,7 @@ def english_terms(text: str, keep_stopwords: bool = False) -> list[str]:
                 out.append(stem(word))
     out.extend(_COMPOUND.findall(folded))
     out.extend(quantity_terms(folded))
-    return out
+    return tuple(out)
 
 
 class Analyzer:

@@ -30,6 +30,8 @@ from ..text import has_cjk
 from .analyze import Analyzer, english_terms
 from .cedict import overlaps
 
+FOUND_MEMO = 4096
+"""Texts whose glossary terms a :class:`Glosser` remembers."""
 BOUNDARY_WORDS = frozenset(
     ["的", "了", "是", "在", "和", "与", "及", "或", "等", "对", "为", "被", "将", "由", "从", "到", "把", "给", "向", "让", "使", "以", "而", "并", "即", "如", "又", "也", "都", "还", "就", "其", "着", "过", "这", "那", "该", "此", "这些", "那些", "这种", "两个", "一种", "一个", "一类", "多种", "年", "月", "日", "天", "周", "岁", "例", "次", "其中", "包括", "其他", "关于", "对于", "通过", "根据", "称为", "简称", "即为", "作为", "以及", "例如", "比如", "使用", "采用", "选择", "显示", "表明", "联用", "联合", "与其"]
 )
@@ -215,9 +217,19 @@ class Glosser:
         self._by_first: dict[str, list[str]] = {}
         for zh in sorted(self.by_zh, key=len, reverse=True):
             self._by_first.setdefault(zh[0], []).append(zh)
+        self._found: dict[str, tuple[Entry, ...]] = {}
 
     def find(self, text: str) -> list[Entry]:
-        """Entries whose Chinese term occurs in ``text``, in order of first occurrence."""
+        """Entries whose Chinese term occurs in ``text``, in order of first occurrence. Remembered for up to
+        :data:`FOUND_MEMO` texts (the cited passages' glosses are read again for every question)."""
+        found = self._found.get(text)
+        if found is None:
+            if len(self._found) >= FOUND_MEMO:
+                self._found.clear()
+            found = self._found[text] = tuple(self._find(text))
+        return list(found)
+
+    def _find(self, text: str) -> list[Entry]:
         compact = text.replace(" ", "")
         found: list[Entry] = []
         seen: set[str] = set()

@@ -83,7 +83,7 @@ class Expander:
                     self._by_phrase[(abbr,)].append(e)
             self._by_zh[e.zh.replace(" ", "")].append(e)
         self._longest = max((len(p) for p in self._by_phrase), default=1)
-        self._searchable_heads: dict[str, bool] = {}
+        self._translation_terms: dict[str, tuple[str, ...]] = {}
         self.glosser = Glosser(self.entries)
         self._zh_firsts: dict[str, list[str]] = defaultdict(list)
         for zh in sorted(self._by_zh, key=len, reverse=True):
@@ -224,7 +224,7 @@ class Expander:
 
     def _zh_terms(self, zh: str, weight: float, source: str, origin: str) -> list[Term]:
         """A Chinese expansion, split into index terms; the weight is shared among its pieces."""
-        pieces = [p for p in dict.fromkeys(self.analyzer.terms(zh)) if p in self.vocab]
+        pieces = [p for p in self._terms_of(zh) if p in self.vocab]
         if not pieces:
             return []
         share = weight / math.sqrt(len(pieces))
@@ -332,18 +332,20 @@ class Expander:
         """How many passages hold a translation's rarest index term (0 when the documents lack it)."""
         if self.document_frequency is None:
             return 0
-        pieces = [p for p in self.analyzer.terms(zh) if p in self.vocab]
+        pieces = [p for p in self._terms_of(zh) if p in self.vocab]
         return min((self.document_frequency(p) for p in pieces), default=0)
 
     def _searchable(self, head: str) -> bool:
-        """Whether every index term of a dictionary headword occurs in the documents. Remembered per
-        headword: segmenting the same common headwords for every question cost more than the rest of
-        the analysis."""
-        known = self._searchable_heads.get(head)
-        if known is None:
-            known = all(p in self.vocab for p in dict.fromkeys(self.analyzer.terms(head)))
-            self._searchable_heads[head] = known
-        return known
+        """Whether every index term of a dictionary headword occurs in the documents."""
+        return all(p in self.vocab for p in self._terms_of(head))
+
+    def _terms_of(self, translation: str) -> tuple[str, ...]:
+        """The distinct index terms of a translation or headword. Remembered: segmenting the same common
+        headwords for every question cost more than the rest of the analysis."""
+        terms = self._translation_terms.get(translation)
+        if terms is None:
+            terms = self._translation_terms[translation] = tuple(dict.fromkeys(self.analyzer.terms(translation)))
+        return terms
 
     def _chinese_to_english(self, text: str,
                             concepts: Sequence[tuple[str, Sequence[str]]]) -> tuple[list[Term], list[str]]:
